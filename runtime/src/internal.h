@@ -1,0 +1,203 @@
+/*
+ * internal.h - libac's private declarations (ac__ names), shared by the
+ * files of runtime/src.  Like libuv's uv-common.h: the loop structure, the
+ * intrusive list helpers, the thread-locals, and one section of prototypes
+ * per .c file.  Never installed; only this header includes uv.h.
+ */
+#ifndef AC_INTERNAL_H
+#define AC_INTERNAL_H
+
+/* uv.h needs POSIX types (pthread_rwlock_t, ...) that strict -std=c11 hides.
+ * Every .c file includes this header first. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "ac.h"
+
+#include <stddef.h>
+#include <uv.h>
+
+/* Everything declared below is private to the library: keep it out of
+ * libac.so's dynamic symbol table (ac.h's declarations, included above,
+ * keep the default visibility). */
+#pragma GCC visibility push(hidden)
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The struct of type `type` whose member `member` is at ptr. */
+#define ac__container_of(ptr, type, member)                                   \
+  ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* Make h an empty list head. */
+static inline void ac__link_init(ac__link *h) {
+  h->next = h;
+  h->prev = h;
+}
+
+/* 1 if the list headed by h has no nodes. */
+static inline int ac__link_empty(const ac__link *h) { return h->next == h; }
+
+/* 1 if node n is on some list (see ac__link in ac.h). */
+static inline int ac__link_linked(const ac__link *n) { return n->next != NULL; }
+
+/* Append node n at the tail of the list headed by h. */
+static inline void ac__link_insert_tail(ac__link *h, ac__link *n) {
+  n->next = h;
+  n->prev = h->prev;
+  h->prev->next = n;
+  h->prev = n;
+}
+
+/* Take node n off its list and mark it as on no list. */
+static inline void ac__link_remove(ac__link *n) {
+  n->prev->next = n->next;
+  n->next->prev = n->prev;
+  n->next = NULL;
+  n->prev = NULL;
+}
+
+/* Append every node of `from` at the tail of `to`, in order; `from` is left
+ * empty.  O(1). */
+static inline void ac__link_move(ac__link *from, ac__link *to) {
+  if (ac__link_empty(from))
+    return;
+  from->next->prev = to->prev;
+  to->prev->next = from->next;
+  from->prev->next = to;
+  to->prev = from->prev;
+  ac__link_init(from);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Private bits of the public structs                                       */
+/* ------------------------------------------------------------------------ */
+
+/* ac_future.state */
+enum {
+  AC__FUT_PENDING = 0,  /* not done yet */
+  AC__FUT_DONE = 1,     /* done with a value or an error */
+  AC__FUT_CANCELLED = 2 /* done with AC_ECANCELED */
+};
+
+/* ac_future.flags: what kind of awaitable it is, and the frame's state. */
+enum {
+  AC__F_FUTURE = 0x0001,   /* a plain future (ac_future_init/new) */
+  AC__F_ALLOC = 0x0002,    /* ...from ac_future_new: ac_future_free may free */
+  AC__F_CORO = 0x0004,     /* a coroutine frame (ac__frame_new) */
+  AC__F_TASK = 0x0008,     /* ...made a root task by ac_task_spawn */
+  AC__F_OWNED = 0x0010,    /* ...consumed by an inline await (caller owns it) */
+  AC__F_STARTED = 0x0020,  /* ...its body has been entered */
+  AC__F_RELEASED = 0x0040, /* task: ac_task_release dropped the handle */
+  AC__F_CANCEL = 0x0080,   /* task: a cancellation request is pending */
+  AC__F_DOOMED = 0x0100,   /* task: cancelled by ac_loop_close */
+  AC__F_INT = 0x0200       /* frame made with AC__CO_INT_RESULT */
+};
+
+/* ac_handle.flags */
+enum {
+  AC__H_ACTIVE = 0x1, /* scheduled and not yet run, cancelled or dropped */
+  AC__H_HEAP = 0x2,   /* in the loop's timer heap (else on the ready queue) */
+  AC__H_TIMER = 0x4,  /* has a deadline (call_later/call_at) */
+  AC__H_TS = 0x8      /* posted by ac_call_soon_threadsafe */
+};
+
+/* ------------------------------------------------------------------------ */
+/* The loop                                                                 */
+/* ------------------------------------------------------------------------ */
+
+struct ac_loop {
+  uv_loop_t uv;                /* the libuv loop underneath */
+  ac__link ready;              /* ac_waiter nodes to run next iteration */
+  ac__link tasks;              /* every task spawned on this loop (ac_task.tasks) */
+  ac_handle *timer_min;        /* root of the timer min-heap, or NULL */
+  unsigned long timer_count;   /* handles in the timer heap */
+  unsigned long long timer_seq; /* next FIFO sequence number for timers */
+  uv_timer_t timer;            /* armed for the earliest deadline (real clock) */
+  uv_async_t async;            /* wakes the loop for call_soon_threadsafe */
+  uv_mutex_t ts_mutex;         /* guards ts_list and AC__H_TS handle flags */
+  ac__link ts_list;            /* handles posted from other threads */
+  unsigned long long vnow;     /* virtual time, ns */
+  int virtual_clock;           /* 1: time jumps to the next deadline */
+  int stop;                    /* ac_loop_stop was called */
+  int running;                 /* inside run_forever/run_until_complete/close */
+};
+
+/* ------------------------------------------------------------------------ */
+/* alloc.c                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Allocate size bytes and zero them (NULL on failure). */
+void *ac__alloc_zeroed(size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* loop.c                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The loop running (or being closed) on this thread, or NULL. */
+extern _Thread_local ac_loop *ac__current_loop;
+
+/* Queue w at the tail of loop's ready queue; it runs next iteration. */
+void ac__loop_ready(ac_loop *loop, ac_waiter *w);
+/* The loop's clock in ns (virtual or uv_hrtime). */
+unsigned long long ac__loop_now(const ac_loop *loop);
+
+/* ------------------------------------------------------------------------ */
+/* future.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Mark f done with err (0 = success) and move its waiters, in order, to the
+ * current loop's ready queue.  The caller checked that this is possible. */
+void ac__future_complete(ac_future *f, int err);
+
+/* ------------------------------------------------------------------------ */
+/* task.c                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The root task whose trampoline is running on this thread, or NULL. */
+extern _Thread_local ac_task *ac__current_task;
+
+/* Queue root's wake waiter on the current loop's ready queue, unless it is
+ * already on some list. */
+void ac__task_wake(ac_task *root);
+/* Ask the task t to cancel (see ac_future_cancel); 0, AC_ESTATE if done,
+ * AC_ENOLOOP if it must be woken and no loop is current. */
+int ac__task_request_cancel(ac_task *t);
+/* Free a coroutine frame (through the allocator, with its recorded size). */
+void ac__frame_free(ac_task *co);
+/* Free a task's frame and every inline frame of its chain, whatever their
+ * state (ac_loop_close, after cancellation). */
+void ac__task_destroy(ac_task *root);
+
+/* ------------------------------------------------------------------------ */
+/* timer.c                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Move every timer due at `now` (ns) to the ready queue, in (when, seq)
+ * order. */
+void ac__timers_expire(ac_loop *loop, unsigned long long now);
+/* Forget every scheduled timer without running it (ac_loop_close). */
+void ac__timers_drop(ac_loop *loop);
+/* 1 if w is the waiter of an ac_handle (call_soon, timer or threadsafe). */
+int ac__waiter_is_handle(const ac_waiter *w);
+/* Mark the handle whose waiter w is (already unlinked) as not scheduled. */
+void ac__handle_drop(ac_waiter *w);
+
+/* ------------------------------------------------------------------------ */
+/* async.c                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* uv_async_t callback: take the handles posted from other threads. */
+void ac__async_cb(uv_async_t *a);
+/* Move handles posted from other threads to the ready queue. */
+void ac__async_drain(ac_loop *loop);
+/* Forget posted handles that have not run (ac_loop_close). */
+void ac__async_drop(ac_loop *loop);
+/* The ready-queue run function of a posted handle. */
+void ac__async_run(ac_waiter *w);
+
+#pragma GCC visibility pop
+
+#endif /* AC_INTERNAL_H */

@@ -1,0 +1,389 @@
+/*
+ * task.c - coroutine frames, tasks and the trampoline.
+ *
+ * A task is a chain of frames: the root (spawned) frame keeps `top`, the
+ * innermost running frame, and each inline-awaited frame points back at its
+ * `caller`.  ac__task_step resumes `top` in a loop: awaiting a coroutine
+ * pushes it (it runs next, without a trip through the scheduler), finishing
+ * one pops back to its caller.  The C stack never grows with the depth of
+ * awaits.  The task runs again when its `wake` waiter runs from the ready
+ * queue.
+ */
+#include "internal.h"
+
+#include <limits.h>
+#include <stdint.h>
+
+_Thread_local ac_task *ac__current_task; /* root whose trampoline runs */
+
+static void ac__task_step(ac_task *root);
+
+/* The ready-queue run function of a task's wake waiter. */
+static void ac__task_wake_run(ac_waiter *w) {
+  ac__task_step(ac__container_of(w, ac_task, wake));
+}
+
+/* Allocate a zeroed, unstarted coroutine frame. */
+void *ac__frame_new(size_t size, int (*resume)(ac_task *), unsigned flags) {
+  ac_task *co;
+
+  if (size < sizeof(ac_task) || size > UINT_MAX || resume == NULL)
+    return NULL;
+  co = ac__alloc_zeroed(size);
+  if (co == NULL)
+    return NULL;
+  ac__link_init(&co->fut.waiters);
+  co->fut.flags = AC__F_CORO;
+  if (flags & AC__CO_INT_RESULT)
+    co->fut.flags |= AC__F_INT;
+  co->wake.run = ac__task_wake_run;
+  co->resume = resume;
+  co->size = (unsigned)size;
+  return co;
+}
+
+/* Free a frame through the allocator with the size it was made with. */
+void ac__frame_free(ac_task *co) { ac_free(co, co->size); }
+
+/* Free a finished or abandoned task frame and take it off the task list. */
+static void ac__task_free(ac_task *t) {
+  if (ac__link_linked(&t->tasks))
+    ac__link_remove(&t->tasks);
+  ac__frame_free(t);
+}
+
+/* Queue root to run on the current loop, unless it is already queued or
+ * waiting on a future. */
+void ac__task_wake(ac_task *root) {
+  if (!ac__link_linked(&root->wake.link) && ac__current_loop != NULL)
+    ac__loop_ready(ac__current_loop, &root->wake);
+}
+
+/* The ready-queue run function that frees a released, finished task once
+ * the waiters queued before it have run (see ac__task_free_later). */
+static void ac__task_free_run(ac_waiter *w) {
+  ac__task_free(ac__container_of(w, ac_task, wake));
+}
+
+/* Free a released, finished task: now if nothing may still look at it,
+ * else from the ready queue, behind its done-callbacks and the tasks it
+ * woke.  Its wake waiter is idle once it has finished, so it carries the
+ * free. */
+static void ac__task_free_later(ac_task *t, int now) {
+  if (now || ac__current_loop == NULL) {
+    ac__task_free(t);
+    return;
+  }
+  if (ac__link_linked(&t->wake.link))
+    ac__link_remove(&t->wake.link);
+  t->wake.run = ac__task_free_run;
+  ac__loop_ready(ac__current_loop, &t->wake);
+}
+
+/* A root frame returned AC__DONE: complete its future (waiters go to the
+ * ready queue) and free it if its handle was released. */
+static void ac__task_finish(ac_task *root) {
+  int waited = !ac__link_empty(&root->fut.waiters);
+
+  ac__future_complete(&root->fut, root->fut.err);
+  if (root->fut.flags & AC__F_RELEASED)
+    ac__task_free_later(root, !waited);
+}
+
+/* A root that is cancelled before its first step never runs its body.
+ * Returns 1 if that happened (root is then finished, maybe freed). */
+static int ac__task_first_step(ac_task *root) {
+  root->fut.flags |= AC__F_STARTED;
+  if (!(root->fut.flags & AC__F_CANCEL))
+    return 0;
+  root->fut.flags &= ~AC__F_CANCEL;
+  root->fut.err = AC_ECANCELED;
+  ac__task_finish(root);
+  return 1;
+}
+
+/* The trampoline: resume the innermost frame until the chain parks (a
+ * frame suspends without pushing a child) or the root finishes. */
+static void ac__task_step(ac_task *root) {
+  ac_task *prev = ac__current_task;
+
+  if (root->fut.state != AC__FUT_PENDING)
+    return; /* a stray wake-up of a finished task */
+  ac__current_task = root;
+  if ((root->fut.flags & AC__F_STARTED) || !ac__task_first_step(root)) {
+    for (;;) {
+      ac_task *co = root->top;
+      if (co->resume(co) != AC__DONE) {
+        if (root->top != co)
+          continue; /* co awaited a coroutine: run it now */
+        break;      /* parked until the wake waiter runs again */
+      }
+      if (co == root) {
+        ac__task_finish(root);
+        break;
+      }
+      ac__future_complete(&co->fut, co->fut.err);
+      root->top = co->caller; /* the caller reads co, then releases it */
+    }
+  }
+  ac__current_task = prev;
+}
+
+/* Make co a root task of the running loop; its body starts on a later
+ * iteration. */
+ac_task *ac_task_spawn(ac_task *co) {
+  ac_loop *loop = ac__current_loop;
+
+  if (co == NULL || !(co->fut.flags & AC__F_CORO))
+    return NULL;
+  if (co->fut.flags & AC__F_TASK)
+    return co;
+  if (co->fut.flags & AC__F_OWNED)
+    return NULL; /* awaited inline: its awaiter owns it */
+  if (loop == NULL) {
+    ac__frame_free(co);
+    return NULL;
+  }
+  co->fut.flags |= AC__F_TASK;
+  co->top = co;
+  ac__link_insert_tail(&loop->tasks, &co->tasks);
+  ac__loop_ready(loop, &co->wake);
+  return co;
+}
+
+/* Drop the handle: a done task is freed (from the ready queue, after any
+ * callback already queued for it, if a loop runs), a pending one when it
+ * finishes. */
+int ac_task_release(ac_task *t) {
+  if (t == NULL)
+    return 0;
+  if (!(t->fut.flags & AC__F_TASK))
+    return AC_ESTATE;
+  if (t->fut.flags & AC__F_RELEASED)
+    return 0;
+  t->fut.flags |= AC__F_RELEASED;
+  if (t->fut.state != AC__FUT_PENDING)
+    ac__task_free_later(t, 0); /* its done-callbacks may still be queued */
+  return 0;
+}
+
+/* 1 once t has finished. */
+int ac_task_done(const ac_task *t) {
+  return t != NULL && t->fut.state != AC__FUT_PENDING;
+}
+
+/* The error t finished with; 0 while pending or on success. */
+int ac_task_error(const ac_task *t) {
+  if (t == NULL)
+    return AC_EINVAL;
+  return t->fut.state == AC__FUT_PENDING ? 0 : t->fut.err;
+}
+
+/* Ask t to cancel: its pending await fails with AC_ECANCELED (or, not yet
+ * started, it finishes cancelled without running).  A running task sees
+ * the request at its next await; a parked one is woken now. */
+int ac__task_request_cancel(ac_task *t) {
+  if (t->fut.state != AC__FUT_PENDING)
+    return AC_ESTATE;
+  if (t != ac__current_task) {
+    if (ac__current_loop == NULL)
+      return AC_ENOLOOP;
+    if (ac__link_linked(&t->wake.link))
+      ac__link_remove(&t->wake.link); /* off a future's waiters */
+    ac__loop_ready(ac__current_loop, &t->wake);
+  }
+  t->fut.flags |= AC__F_CANCEL;
+  return 0;
+}
+
+/* Free a task and its whole chain, pending or not (ac_loop_close).  Its
+ * waiters are unlinked, since they are going away too or are caller-owned
+ * done-callbacks. */
+void ac__task_destroy(ac_task *root) {
+  ac_task *co = root->top;
+
+  if (ac__link_linked(&root->wake.link))
+    ac__link_remove(&root->wake.link);
+  while (!ac__link_empty(&root->fut.waiters))
+    ac__link_remove(root->fut.waiters.next);
+  while (co != NULL && co != root) {
+    ac_task *caller = co->caller;
+    ac__frame_free(co);
+    co = caller;
+  }
+  ac__task_free(root);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The await protocol (called by generated code)                            */
+/* ------------------------------------------------------------------------ */
+
+/* Record err as self's pending error, for ac__check to report. */
+static int ac__await_error(ac_task *self, int err) {
+  if (self->fut.err == 0) {
+    self->fut.err = err;
+    self->fut.msg = NULL;
+  }
+  return 1;
+}
+
+/* Await a coroutine inline: it becomes the top of self's task.  The await
+ * consumes it (self's slot owns it from now on) even if it cannot run. */
+static int ac__await_inline(ac_task *self, ac_task *co, ac_task *root) {
+  if (co->fut.flags & AC__F_OWNED)
+    return ac__await_error(self, AC_EREUSED);
+  co->fut.flags |= AC__F_OWNED;
+  co->caller = self;
+  if (root == NULL)
+    return ac__await_error(self, AC_ENOLOOP);
+  if (root->top != self)
+    return ac__await_error(self, AC_EINVAL);
+  co->fut.flags |= AC__F_STARTED;
+  root->top = co;
+  return 0;
+}
+
+/* Begin `await aw` in self: 0 to suspend, 1 to go on (see ac.h). */
+int ac__await(ac_task *self, void *aw) {
+  ac_future *f = aw;
+  ac_task *root = ac__current_task;
+
+  if (self == NULL)
+    return 1;
+  if (f == NULL)
+    return ac__await_error(self, AC_ENOMEM);
+  if ((f->flags & (AC__F_CORO | AC__F_TASK)) == AC__F_CORO)
+    return ac__await_inline(self, aw, root);
+  if (!(f->flags & (AC__F_FUTURE | AC__F_TASK)))
+    return ac__await_error(self, AC_EINVAL);
+  if (f->state != AC__FUT_PENDING)
+    return 1; /* already done: no suspension */
+  if (root == NULL)
+    return ac__await_error(self, AC_ENOLOOP);
+  if (aw == root)
+    return ac__await_error(self, AC_EINVAL); /* would never wake */
+  if (root->fut.flags & AC__F_CANCEL)
+    return 1; /* being cancelled: ac__check fails at once */
+  if (ac__link_linked(&root->wake.link))
+    ac__link_remove(&root->wake.link);
+  ac__link_insert_tail(&f->waiters, &root->wake.link);
+  return 0;
+}
+
+/* Record err (and msg) in self; returns 1 for ac__check. */
+static int ac__check_fail(ac_task *self, int err, const char *msg) {
+  self->fut.err = err;
+  self->fut.msg = msg;
+  return 1;
+}
+
+/* After an await: nonzero if self must unwind (see ac.h). */
+int ac__check(ac_task *self, void *aw) {
+  const ac_future *f = aw;
+  ac_task *root = ac__current_task;
+
+  if (self == NULL)
+    return 1;
+  if (self->fut.err != 0)
+    return 1; /* recorded by ac__await */
+  if (root != NULL && (root->fut.flags & AC__F_CANCEL)) {
+    root->fut.flags &= ~AC__F_CANCEL; /* the first frame to see it */
+    return ac__check_fail(self, AC_ECANCELED, NULL);
+  }
+  if (f == NULL)
+    return ac__check_fail(self, AC_ENOMEM, NULL);
+  if (f->state == AC__FUT_PENDING)
+    return ac__check_fail(self, AC_ESTATE, NULL); /* woken too early */
+  if (f->err != 0)
+    return ac__check_fail(self, f->err, f->msg);
+  return 0;
+}
+
+/* 1 if slot lies inside frame (the awaiting frame's own slot array). */
+static int ac__slot_in_frame(void **slot, const ac_task *frame) {
+  uintptr_t s = (uintptr_t)(void *)slot;
+  uintptr_t b = (uintptr_t)(const void *)frame;
+  return frame != NULL && s >= b && s < b + frame->size;
+}
+
+/* Let go of an awaited object.  Only a coroutine consumed by an inline
+ * await is owned, and only by the frame that awaited it: its slot lies in
+ * that frame.  A frame still running is never freed. */
+void ac__release(void **slot) {
+  ac_task *co;
+
+  if (slot == NULL || *slot == NULL)
+    return;
+  co = *slot;
+  *slot = NULL;
+  if ((co->fut.flags & (AC__F_CORO | AC__F_TASK | AC__F_OWNED)) !=
+      (AC__F_CORO | AC__F_OWNED))
+    return;
+  if (!ac__slot_in_frame(slot, co->caller))
+    return;
+  if ((co->fut.flags & AC__F_STARTED) && co->fut.state == AC__FUT_PENDING)
+    return;
+  ac__frame_free(co);
+}
+
+/* Unwind: release every slot once (the same coroutine may sit in two
+ * slots, `await c + await c`), and finish with the recorded error. */
+int ac__fail(ac_task *self, void **slots, size_t n) {
+  size_t i;
+  size_t j;
+
+  (void)self;
+  for (i = 0; slots != NULL && i < n; i++) {
+    if (slots[i] == NULL)
+      continue;
+    for (j = i + 1; j < n; j++)
+      if (slots[j] == slots[i])
+        slots[j] = NULL;
+    ac__release(&slots[i]);
+  }
+  return AC__DONE;
+}
+
+/* A resume function was entered with a state it does not have. */
+int ac__bad_state(ac_task *self) {
+  if (self != NULL)
+    ac__check_fail(self, AC_ESTATE, "corrupt coroutine frame");
+  return AC__DONE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ac_run                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The outcome of a finished main task: its error, or its int result. */
+static int ac__task_outcome(const ac_task *co) {
+  if (co->fut.err != 0)
+    return co->fut.err;
+  if (co->fut.flags & AC__F_INT)
+    return *(const int *)(const void *)((const char *)co + sizeof(ac_task));
+  return 0;
+}
+
+/* asyncio.run(): a fresh loop runs co to completion and is closed. */
+int ac_run_task(ac_task *co) {
+  ac_loop *loop;
+  int r;
+  int rc;
+
+  if (co == NULL)
+    return AC_ENOMEM;
+  if (!(co->fut.flags & AC__F_CORO) || (co->fut.flags & AC__F_TASK))
+    return AC_EINVAL;
+  if (co->fut.flags & AC__F_OWNED)
+    return AC_EREUSED;
+  r = ac__current_loop != NULL ? AC_EBUSY : ac_loop_new(&loop);
+  if (r != 0) {
+    ac__frame_free(co);
+    return r;
+  }
+  r = ac_loop_run_until_complete(loop, &co->fut);
+  if (r == 0)
+    r = ac__task_outcome(co);
+  rc = ac_loop_close(loop); /* cancels what is left, frees co */
+  return rc != 0 ? rc : r;
+}
