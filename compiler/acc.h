@@ -1,0 +1,140 @@
+/*
+ * acc.h - the one internal header of acc, the .ac -> C transpiler.
+ *
+ * The passes, one per file, in the order they run:
+ *   main.c     command line, reading the input, writing the output
+ *   parse.c    tree-sitter parse; syntax errors as diagnostics
+ *   analyze.c  finds async functions and checks the rules of the dialect
+ *   lower.c    turns each async function into frame + resume + constructor
+ *   emit.c     stitches pass-through text, lowered code and #line together
+ *   diag.c     file:line:col diagnostics with the source line and a caret
+ *   util.c     arena, growable buffers, node helpers
+ */
+#ifndef ACC_H
+#define ACC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <tree_sitter/api.h>
+
+#define ACC_VERSION "0.1.0"
+
+/* ---- util.c ------------------------------------------------------------ */
+
+/* A growable byte buffer; always NUL-terminated when len > 0. */
+typedef struct Buf {
+  char *p;    /* the bytes */
+  size_t len; /* bytes used */
+  size_t cap; /* bytes allocated */
+} Buf;
+
+void buf_put(Buf *b, const char *s, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void buf_free(Buf *b);
+
+/* Every string the passes make lives in one arena, freed at exit. */
+void *arena_alloc(size_t n);
+char *arena_strndup(const char *s, size_t n);
+char *arena_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void arena_free_all(void);
+
+/* The input file being translated. */
+typedef struct Source {
+  const char *path; /* as given on the command line ("<stdin>" for -) */
+  const char *text; /* whole file, NUL-terminated */
+  size_t len;       /* bytes */
+} Source;
+
+/* Node helpers: tree-sitter's ts_node_child(i) is O(i), so children are
+ * walked with a cursor into an array. */
+typedef struct Nodes {
+  TSNode *v;          /* children, in order */
+  const char **field; /* each child's field name, or NULL */
+  size_t n;           /* count */
+} Nodes;
+
+Nodes node_children(TSNode n);       /* all children (arena) */
+int node_is(TSNode n, const char *type);
+TSNode node_field(TSNode n, const char *field);
+const char *node_text(const Source *src, TSNode n); /* arena copy */
+int node_text_is(const Source *src, TSNode n, const char *s);
+TSNode node_strip_parens(TSNode n);
+/* The function_declarator that declares a function's own name inside a
+ * declarator (looking through pointers and parentheses), or a null node if
+ * the declarator does not declare a function. */
+TSNode decl_function(TSNode declarator);
+/* The identifier a declarator declares, or a null node (abstract). */
+TSNode decl_name(TSNode declarator);
+/* 1 if the declaration / definition node has a child of this type. */
+int has_child_of_type(TSNode n, const char *type);
+
+/* ---- diag.c ------------------------------------------------------------ */
+
+/* Print "path:line:col: error: msg", the source line and a caret at byte
+ * offset `at`, and count the error. */
+void diag_error(const Source *src, uint32_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void diag_warning(const Source *src, uint32_t at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int diag_error_count(void);
+
+/* ---- parse.c ----------------------------------------------------------- */
+
+const TSLanguage *tree_sitter_ac(void);
+/* Parse src; report every syntax error.  Returns the tree (caller deletes),
+ * or NULL if the parser could not run. */
+TSTree *parse_source(const Source *src);
+
+/* ---- analyze.c --------------------------------------------------------- */
+
+/* What a top-level item of the translation unit is, for emit.c. */
+typedef enum ItemKind {
+  ITEM_PLAIN,       /* passes through unchanged */
+  ITEM_ASYNC_DEF,   /* async function definition: lowered */
+  ITEM_ASYNC_PROTO  /* async function prototype: typed handle + constructor */
+} ItemKind;
+
+typedef struct Item {
+  ItemKind kind; /* see above */
+  TSNode node;   /* function_definition or declaration */
+} Item;
+
+typedef struct Unit {
+  Item *items;       /* top-level items that need lowering, in order */
+  size_t nitems;     /* count */
+  uint32_t *awaits;  /* sorted start bytes of every await_expression */
+  size_t nawaits;    /* count */
+  uint32_t *returns; /* sorted start bytes of returns in async functions */
+  size_t nreturns;   /* count */
+} Unit;
+
+/* Find the async functions and check every rule of the dialect that does
+ * not need lowering; errors go through diag.c. */
+void analyze_unit(const Source *src, TSNode root, Unit *unit);
+/* 1 if some await_expression starts inside n (binary search). */
+int unit_has_await(const Unit *unit, TSNode n);
+/* 1 if a return statement of an async function starts inside n. */
+int unit_has_return(const Unit *unit, TSNode n);
+
+/* ---- lower.c ----------------------------------------------------------- */
+
+typedef struct LowerOpts {
+  int line_directives; /* emit #line pointing into the .ac file */
+} LowerOpts;
+
+/* Append the C for one async function definition or prototype to out. */
+void lower_item(const Source *src, const Unit *unit, const Item *item,
+                const LowerOpts *opts, Buf *out);
+/* Append `#line N "path"` (escaped) and a newline. */
+void emit_line_directive(Buf *out, const Source *src, uint32_t line);
+
+/* ---- emit.c ------------------------------------------------------------ */
+
+/* The whole output file: pass-through text with lowered items spliced in. */
+void emit_unit(const Source *src, const Unit *unit, const LowerOpts *opts,
+               Buf *out);
+
+#endif /* ACC_H */

@@ -1,0 +1,1057 @@
+/*
+ * lower.c - lower one async function into plain C, the way Vala does:
+ *
+ *   typedef struct f_task { ac_task ac_co; T ac_ret; } f_task;  typed handle
+ *   struct f_frame { f_task ac_pub; params; locals; void *ac_aw[K]; temps };
+ *   static int ac__f_resume(ac_task *ac_self) { dispatch; body }
+ *   f_task *f(params) { allocate the frame, store the parameters }
+ *
+ * The resume function opens with a switch that only does `goto ac_LN`; the
+ * body keeps the user's own control flow (loops, switch, goto) and each
+ * await becomes "store the awaitable, set state, return, label".  Since a
+ * goto may enter a block but locals of such blocks would lose their values,
+ * every local of a block that contains an await lives in the frame; blocks
+ * without an await keep ordinary C locals.
+ *
+ * An await's value is read through the awaitable itself after it finished:
+ *     ((__typeof__(E))ac_f->ac_aw[k])->ac_ret
+ * so the transpiler never needs to know a C type: the C compiler works it
+ * out.  The awaitable stays in its slot until the end of the statement
+ * (values of several awaits in one expression all stay readable), then the
+ * slot is released, which frees a coroutine that was awaited inline.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "acc.h"
+
+/* A name in scope inside the async function. */
+typedef struct Local {
+  const char *name;  /* the name in the source */
+  const char *field; /* "ac_f->x": lives in the frame; NULL: a C name */
+} Local;
+
+/* The state of lowering one async function. */
+typedef struct Fn {
+  const Source *src;     /* the input */
+  const Unit *unit;      /* await positions */
+  const LowerOpts *opts; /* output options */
+  const char *name;      /* the function's name */
+  Local *locals;         /* scope stack, innermost last */
+  size_t nlocals;        /* entries in use */
+  size_t caplocals;      /* entries allocated */
+  const char **fields;   /* frame member names taken so far */
+  size_t nfields;        /* entries in use */
+  size_t capfields;      /* entries allocated */
+  Buf decls;             /* member declarations of the frame struct */
+  Buf body;              /* the resume function's body */
+  int nslots;            /* ac_aw slots in use by the current statement */
+  int maxslots;          /* size of ac_aw */
+  int nlabels;           /* suspension points */
+  int ntemps;            /* int temporaries ac_tN */
+  int nlocal_ids;        /* names for C locals of the resume function */
+  const char *cont;      /* label `continue` goes to, in a rewritten loop */
+  const char *pure;      /* text of the last await's value (see stmt_expr) */
+  TSNode *verbatim;      /* declarator names being copied as they are */
+  size_t nverbatim;      /* entries in use */
+  int is_void;           /* async void f(...) */
+  uint32_t stmt_line;    /* line of the statement being lowered */
+} Fn;
+
+static void stmt(Fn *f, TSNode s);
+static char *lower_expr(Fn *f, TSNode e);
+static void rewrite(Fn *f, TSNode n, Buf *b);
+
+/* ---- names and scopes ---- */
+
+static void push_local(Fn *f, const char *name, const char *field) {
+  if (f->nlocals == f->caplocals) {
+    f->caplocals = f->caplocals ? 2 * f->caplocals : 32;
+    Local *v = arena_alloc(f->caplocals * sizeof *v);
+    if (f->nlocals)
+      memcpy(v, f->locals, f->nlocals * sizeof *v);
+    f->locals = v;
+  }
+  f->locals[f->nlocals].name = name;
+  f->locals[f->nlocals].field = field;
+  f->nlocals++;
+}
+
+/* The local `name` refers to, innermost first, or NULL. */
+static const Local *lookup(Fn *f, const char *s, size_t n) {
+  for (size_t i = f->nlocals; i-- > 0;)
+    if (strlen(f->locals[i].name) == n && memcmp(f->locals[i].name, s, n) == 0)
+      return &f->locals[i];
+  return NULL;
+}
+
+static int field_taken(Fn *f, const char *name) {
+  for (size_t i = 0; i < f->nfields; i++)
+    if (strcmp(f->fields[i], name) == 0)
+      return 1;
+  return 0;
+}
+
+/* A frame member name for `name`: itself if free, else name_2, name_3...
+ * Names in acc's reserved ac_ space always get a suffix. */
+static const char *new_field(Fn *f, const char *name) {
+  const char *field = name;
+  for (int i = 2; field_taken(f, field) || strncmp(field, "ac_", 3) == 0; i++)
+    field = arena_printf("%s_%d", name, i);
+  if (f->nfields == f->capfields) {
+    f->capfields = f->capfields ? 2 * f->capfields : 32;
+    const char **v = arena_alloc(f->capfields * sizeof *v);
+    if (f->nfields)
+      memcpy(v, f->fields, f->nfields * sizeof *v);
+    f->fields = v;
+  }
+  f->fields[f->nfields++] = field;
+  return field;
+}
+
+static int has_await(Fn *f, TSNode n) { return unit_has_await(f->unit, n); }
+
+/* ---- output helpers ---- */
+
+static void line(Fn *f, TSNode n) {
+  f->stmt_line = ts_node_start_point(n).row + 1;
+  if (f->opts->line_directives)
+    emit_line_directive(&f->body, f->src, f->stmt_line);
+}
+
+/* After an await's glue, point back at the statement, so diagnostics about
+ * the user's own expression carry its line. */
+static void reline(Fn *f) {
+  if (f->opts->line_directives && f->stmt_line)
+    emit_line_directive(&f->body, f->src, f->stmt_line);
+}
+
+static void put(Fn *f, const char *s) { buf_puts(&f->body, s); }
+
+/* Release every slot the statement used: end of a full expression. */
+static void release_slots(Fn *f) {
+  for (int k = 0; k < f->nslots; k++)
+    buf_printf(&f->body, "ac__release(&ac_f->ac_aw[%d]);\n", k);
+  f->nslots = 0;
+}
+
+static char *rewrite_str(Fn *f, TSNode n) {
+  Buf b = {0};
+  rewrite(f, n, &b);
+  char *s = arena_strndup(b.p ? b.p : "", b.len);
+  buf_free(&b);
+  return s;
+}
+
+/* ---- rewrite: source text with frame locals renamed ---- */
+
+static int is_verbatim(Fn *f, TSNode n) {
+  for (size_t i = 0; i < f->nverbatim; i++)
+    if (ts_node_eq(f->verbatim[i], n))
+      return 1;
+  return 0;
+}
+
+static void rewrite_identifier(Fn *f, TSNode n, Buf *b) {
+  uint32_t a = ts_node_start_byte(n), e = ts_node_end_byte(n);
+  const Local *l = is_verbatim(f, n) ? NULL : lookup(f, f->src->text + a, e - a);
+  if (l && l->field)
+    buf_printf(b, "ac_f->%s", l->field);
+  else
+    buf_put(b, f->src->text + a, e - a);
+}
+
+/* Children with field `declarator` of these nodes declare a name. */
+static int declares(TSNode parent) {
+  return node_is(parent, "declaration") || node_is(parent, "init_declarator") ||
+         node_is(parent, "parameter_declaration");
+}
+
+/* Copy child c of parent; a declarator's own name is copied as it is, and
+ * a name declared in a block of plain C shadows frame locals from then on. */
+static void rewrite_child(Fn *f, TSNode parent, TSNode c, const char *field,
+                          Buf *b) {
+  if (!field || strcmp(field, "declarator") != 0 || !declares(parent)) {
+    rewrite(f, c, b);
+    return;
+  }
+  TSNode name = decl_name(c);
+  TSNode saved[1];
+  if (!ts_node_is_null(name)) {
+    TSNode *v = arena_alloc((f->nverbatim + 1) * sizeof *v);
+    if (f->nverbatim)
+      memcpy(v, f->verbatim, f->nverbatim * sizeof *v);
+    v[f->nverbatim] = name;
+    saved[0] = name;
+    f->verbatim = v;
+    f->nverbatim++;
+  }
+  rewrite(f, c, b);
+  if (!ts_node_is_null(name)) {
+    f->nverbatim--;
+    if (!node_is(parent, "parameter_declaration") && !node_is(c, "init_declarator"))
+      push_local(f, node_text(f->src, saved[0]), NULL);
+  }
+}
+
+/*
+ * Copy n's source text, renaming references to frame locals.  Used for
+ * everything that contains no await.  Blocks and for loops open scopes.
+ */
+static void rewrite(Fn *f, TSNode n, Buf *b) {
+  if (node_is(n, "identifier")) {
+    rewrite_identifier(f, n, b);
+    return;
+  }
+  uint32_t pos = ts_node_start_byte(n);
+  Nodes kids = node_children(n);
+  size_t mark = f->nlocals;
+  for (size_t i = 0; i < kids.n; i++) {
+    uint32_t a = ts_node_start_byte(kids.v[i]);
+    if (a > pos)
+      buf_put(b, f->src->text + pos, a - pos);
+    rewrite_child(f, n, kids.v[i], kids.field[i], b);
+    pos = ts_node_end_byte(kids.v[i]);
+  }
+  uint32_t end = ts_node_end_byte(n);
+  if (end > pos)
+    buf_put(b, f->src->text + pos, end - pos);
+  if (node_is(n, "compound_statement") || node_is(n, "for_statement"))
+    f->nlocals = mark;
+}
+
+/* ---- expressions ---- */
+
+/* A new int member of the frame for a condition that must survive an
+ * await. */
+static const char *new_temp(Fn *f) {
+  return arena_printf("ac_f->ac_t%d", ++f->ntemps);
+}
+
+/* await_expression: store, suspend, check; the value is read later. */
+static char *lower_await(Fn *f, TSNode e) {
+  char *arg = lower_expr(f, node_field(e, "argument"));
+  int k = f->nslots++;
+  int label = ++f->nlabels;
+  if (f->nslots > f->maxslots)
+    f->maxslots = f->nslots;
+  buf_printf(&f->body,
+             "ac_f->ac_aw[%d] = (%s);\n"
+             "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
+             "return AC__SUSPEND; }\n"
+             "ac_L%d:\n"
+             "if (ac__check(ac_self, ac_f->ac_aw[%d])) goto ac_fail;\n",
+             k, arg, k, label, label, k);
+  f->pure = arena_printf("((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret", arg, k);
+  return (char *)f->pure;
+}
+
+/* A && B, A || B with an await in B: B runs only when C would run it. */
+static char *lower_logical(Fn *f, TSNode e, int is_and) {
+  char *l = lower_expr(f, node_field(e, "left"));
+  const char *t = new_temp(f);
+  buf_printf(&f->body, "%s = !!(%s);\nif (%s%s) {\n", t, l, is_and ? "" : "!", t);
+  char *r = lower_expr(f, node_field(e, "right"));
+  buf_printf(&f->body, "%s = !!(%s);\n}\n", t, r);
+  return (char *)t;
+}
+
+/* C ? A : B with an await in A or B: only the chosen branch awaits. */
+static char *lower_conditional(Fn *f, TSNode e) {
+  TSNode cons = node_field(e, "consequence");
+  if (ts_node_is_null(cons)) {
+    diag_error(f->src, ts_node_start_byte(e),
+               "await in a '?:' without a middle operand is not supported");
+    return "0";
+  }
+  char *c = lower_expr(f, node_field(e, "condition"));
+  const char *t = new_temp(f);
+  buf_printf(&f->body, "%s = !!(%s);\nif (%s) {\n", t, c, t);
+  char *a = lower_expr(f, cons);
+  put(f, "} else {\n");
+  char *b = lower_expr(f, node_field(e, "alternative"));
+  put(f, "}\n");
+  return arena_printf("(%s ? (%s) : (%s))", t, a, b);
+}
+
+/* A, B: A is finished, side effects and all, before B starts. */
+static char *lower_comma(Fn *f, TSNode e) {
+  TSNode right = node_field(e, "right");
+  char *l = lower_expr(f, node_field(e, "left"));
+  if (!has_await(f, right))
+    return arena_printf("((void)(%s), %s)", l, rewrite_str(f, right));
+  buf_printf(&f->body, "(void)(%s);\n", l);
+  return lower_expr(f, right);
+}
+
+/* Any other expression: its awaits run left to right, then the rest is
+ * evaluated.  C leaves the order of these operands unspecified, so this is
+ * one of the orders C allows. */
+static char *lower_generic(Fn *f, TSNode e) {
+  Buf b = {0};
+  uint32_t pos = ts_node_start_byte(e);
+  Nodes kids = node_children(e);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    uint32_t a = ts_node_start_byte(c);
+    if (a > pos)
+      buf_put(&b, f->src->text + pos, a - pos);
+    if (has_await(f, c))
+      buf_puts(&b, lower_expr(f, c));
+    else
+      rewrite(f, c, &b);
+    pos = ts_node_end_byte(c);
+  }
+  if (ts_node_end_byte(e) > pos)
+    buf_put(&b, f->src->text + pos, ts_node_end_byte(e) - pos);
+  char *s = arena_strndup(b.p ? b.p : "", b.len);
+  buf_free(&b);
+  return s;
+}
+
+/*
+ * expression: emit the statements that must run first (the awaits) into
+ * the body and return C text for the value, valid right after them.
+ */
+static char *lower_expr(Fn *f, TSNode e) {
+  if (!has_await(f, e))
+    return rewrite_str(f, e);
+  if (node_is(e, "await_expression"))
+    return lower_await(f, e);
+  if (node_is(e, "sizeof_expression") || node_is(e, "alignof_expression") ||
+      node_is(e, "generic_expression")) {
+    diag_error(f->src, ts_node_start_byte(e),
+               "await in an operand that is not evaluated");
+    return "0";
+  }
+  if (node_is(e, "binary_expression")) {
+    TSNode op = node_field(e, "operator");
+    int is_and = node_is(op, "&&"), is_or = node_is(op, "||");
+    if ((is_and || is_or) && has_await(f, node_field(e, "right")))
+      return lower_logical(f, e, is_and);
+  }
+  if (node_is(e, "conditional_expression") &&
+      (has_await(f, node_field(e, "consequence")) ||
+       has_await(f, node_field(e, "alternative"))))
+    return lower_conditional(f, e);
+  if (node_is(e, "comma_expression"))
+    return lower_comma(f, e);
+  return lower_generic(f, e);
+}
+
+/* A condition with awaits, evaluated into a C local of the resume function
+ * (it is used before any further suspension), slots released.  Returns the
+ * local's name. */
+static const char *lower_cond(Fn *f, TSNode cond) {
+  TSNode c = node_strip_parens(cond);
+  if (node_is(cond, "parenthesized_expression") && ts_node_named_child_count(cond) == 1)
+    cond = c;
+  char *text = lower_expr(f, cond);
+  const char *name = arena_printf("ac_c%d", ++f->nlocal_ids);
+  reline(f);
+  buf_printf(&f->body, "int %s = !!(%s);\n", name, text);
+  release_slots(f);
+  return name;
+}
+
+/* ---- declarations ---- */
+
+/* The text of a declaration's specifiers, for a frame member: no storage
+ * class (auto, register), no `const` if strip_const (the member is
+ * assigned). */
+static char *specifiers(Fn *f, TSNode decl, int strip_const) {
+  Buf b = {0};
+  Nodes kids = node_children(decl);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
+      break;
+    if (!ts_node_is_named(c) || node_is(c, "storage_class_specifier") ||
+        node_is(c, "async_specifier") || node_is(c, "comment"))
+      continue;
+    if (strip_const && node_is(c, "type_qualifier") && node_text_is(f->src, c, "const"))
+      continue;
+    rewrite(f, c, &b);
+    buf_puts(&b, " ");
+  }
+  char *s = arena_strndup(b.p ? b.p : "", b.len);
+  buf_free(&b);
+  return s;
+}
+
+/* 1 if the declarator puts an array or plain name right at the top, so
+ * that a `const` among the specifiers qualifies the member itself. */
+static int direct_declarator(TSNode d) {
+  while (node_is(d, "array_declarator") || node_is(d, "parenthesized_declarator"))
+    d = node_is(d, "array_declarator") ? node_field(d, "declarator")
+                                       : ts_node_named_child(d, 0);
+  return node_is(d, "identifier");
+}
+
+/* Member declarator text: the name replaced by the member name; an outer
+ * `* const` dropped; an unsized array sized from its initializer; an array
+ * or function parameter adjusted to a pointer. */
+typedef struct DeclOut {
+  TSNode name;       /* the identifier being declared */
+  const char *field; /* its member name */
+  const char *size;  /* size for an unsized array, or NULL */
+  int param;         /* adjust array/function parameters */
+} DeclOut;
+
+static void member_declarator(Fn *f, TSNode d, const DeclOut *o, int outer, Buf *b) {
+  if (ts_node_eq(d, o->name)) {
+    buf_puts(b, o->field);
+    return;
+  }
+  int adjust = o->param && outer && (node_is(d, "array_declarator") ||
+                                     node_is(d, "function_declarator")) &&
+               ts_node_eq(node_field(d, "declarator"), o->name);
+  if (adjust && node_is(d, "array_declarator")) {
+    buf_printf(b, "*%s", o->field);
+    return;
+  }
+  if (adjust) {
+    buf_printf(b, "(*%s)", o->field);
+    rewrite(f, node_field(d, "parameters"), b);
+    return;
+  }
+  uint32_t pos = ts_node_start_byte(d);
+  Nodes kids = node_children(d);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    uint32_t a = ts_node_start_byte(c);
+    if (a > pos)
+      buf_put(b, f->src->text + pos, a - pos);
+    pos = ts_node_end_byte(c);
+    if (outer && node_is(d, "pointer_declarator") && node_is(c, "type_qualifier") &&
+        node_text_is(f->src, c, "const"))
+      continue;
+    if (node_is(d, "array_declarator") && o->size && node_is(c, "]") &&
+        ts_node_eq(node_field(d, "declarator"), o->name) &&
+        ts_node_is_null(node_field(d, "size")))
+      buf_puts(b, o->size);
+    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
+      member_declarator(f, c, o, outer && !node_is(d, "pointer_declarator"), b);
+    else
+      rewrite(f, c, b);
+  }
+  if (ts_node_end_byte(d) > pos)
+    buf_put(b, f->src->text + pos, ts_node_end_byte(d) - pos);
+}
+
+/* A VLA's size would have to be known when the frame is allocated. */
+static void check_vla(Fn *f, TSNode d) {
+  for (; !ts_node_is_null(d); d = node_field(d, "declarator")) {
+    if (!node_is(d, "array_declarator"))
+      continue;
+    TSNode size = node_field(d, "size");
+    if (ts_node_is_null(size))
+      continue;
+    char *text = rewrite_str(f, size);
+    if (strstr(text, "ac_f->"))
+      diag_error(f->src, ts_node_start_byte(d),
+                 "variable length array in an async function");
+  }
+}
+
+/* Number of elements an unsized array gets from its initializer, as C
+ * text, or NULL if acc cannot tell (designators). */
+static const char *init_size(Fn *f, TSNode init) {
+  if (node_is(init, "string_literal") || node_is(init, "concatenated_string"))
+    return arena_printf("sizeof(%s)", node_text(f->src, init));
+  if (!node_is(init, "initializer_list"))
+    return NULL;
+  size_t n = 0;
+  Nodes kids = node_children(init);
+  for (size_t i = 0; i < kids.n; i++) {
+    if (node_is(kids.v[i], "initializer_pair"))
+      return NULL;
+    if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))
+      n++;
+  }
+  return arena_printf("%zu", n);
+}
+
+/* Declare the frame member for one declarator; returns its name. */
+static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int param) {
+  DeclOut o = {decl_name(d), NULL, NULL, param};
+  if (ts_node_is_null(o.name))
+    return NULL;
+  check_vla(f, d);
+  const char *name = node_text(f->src, o.name);
+  o.field = new_field(f, name);
+  if (!ts_node_is_null(init) && node_is(d, "array_declarator") &&
+      ts_node_is_null(node_field(d, "size"))) {
+    o.size = init_size(f, init);
+    if (!o.size)
+      diag_error(f->src, ts_node_start_byte(d),
+                 "give the size of this array: acc cannot count a designated "
+                 "initializer");
+  }
+  Buf b = {0};
+  buf_puts(&b, specifiers(f, decl, direct_declarator(d)));
+  member_declarator(f, d, &o, 1, &b);
+  buf_printf(&f->decls, "    %s;\n", b.p);
+  buf_free(&b);
+  return o.field;
+}
+
+/* `T x = init;` on a frame member: an assignment; braces and strings become
+ * a compound literal of the member's own type (copied for arrays). */
+static void init_member(Fn *f, const char *field, TSNode d, TSNode init) {
+  int brace = node_is(init, "initializer_list");
+  int array = node_is(d, "array_declarator");
+  char *value = lower_expr(f, init);
+  reline(f);
+  if (array && !brace)
+    value = arena_printf("{%s}", value);
+  if (array)
+    buf_printf(&f->body,
+               "memcpy(ac_f->%s, (__typeof__(ac_f->%s))%s, sizeof ac_f->%s);\n",
+               field, field, value, field);
+  else if (brace)
+    buf_printf(&f->body, "ac_f->%s = (__typeof__(ac_f->%s))%s;\n", field, field,
+               value);
+  else
+    buf_printf(&f->body, "ac_f->%s = %s;\n", field, value);
+}
+
+/* A block-scope declaration that is not a variable of automatic storage
+ * stays C: static, extern, and function prototypes. */
+static int stays_c(Fn *f, TSNode decl) {
+  Nodes kids = node_children(decl);
+  for (size_t i = 0; i < kids.n; i++) {
+    if (node_is(kids.v[i], "storage_class_specifier") &&
+        (node_text_is(f->src, kids.v[i], "static") ||
+         node_text_is(f->src, kids.v[i], "extern")))
+      return 1;
+    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0 &&
+        !ts_node_is_null(decl_function(kids.v[i])))
+      return 1;
+  }
+  return 0;
+}
+
+/*
+ * declaration, in a block that awaits: each variable becomes a frame
+ * member and its initializer an assignment at the same place.
+ */
+static void declaration(Fn *f, TSNode decl) {
+  if (stays_c(f, decl)) {
+    line(f, decl);
+    rewrite(f, decl, &f->body);
+    put(f, "\n");
+    return;
+  }
+  int open = has_await(f, decl);
+  line(f, decl);
+  if (open)
+    put(f, "{\n");
+  Nodes kids = node_children(decl);
+  for (size_t i = 0; i < kids.n; i++) {
+    if (!kids.field[i] || strcmp(kids.field[i], "declarator") != 0)
+      continue;
+    TSNode d = kids.v[i], init = {{0}, NULL, NULL};
+    if (node_is(d, "init_declarator")) {
+      init = node_field(d, "value");
+      d = node_field(d, "declarator");
+    }
+    const char *field = add_member(f, decl, d, init, 0);
+    if (field && !ts_node_is_null(init))
+      init_member(f, field, d, init);
+    if (field)
+      push_local(f, node_text(f->src, decl_name(d)), field);
+  }
+  release_slots(f);
+  if (open)
+    put(f, "}\n");
+}
+
+/* ---- statements ---- */
+
+/* Evaluate e for its effects; a bare await's value is not read (it may be
+ * void). */
+static void eval_discard(Fn *f, TSNode e) {
+  put(f, "{\n");
+  f->pure = NULL;
+  char *text = lower_expr(f, e);
+  TSNode top = node_strip_parens(e);
+  int void_cast = node_is(top, "cast_expression") &&
+                  node_text_is(f->src, node_field(top, "type"), "void");
+  reline(f);
+  if (text != f->pure && !void_cast)
+    buf_printf(&f->body, "%s;\n", text);
+  release_slots(f);
+  put(f, "}\n");
+}
+
+/* expression_statement */
+static void stmt_expr(Fn *f, TSNode s) {
+  line(f, s);
+  eval_discard(f, ts_node_named_child(s, 0));
+}
+
+/* return_statement */
+static void stmt_return(Fn *f, TSNode s) {
+  TSNode e = ts_node_named_child(s, 0);
+  line(f, s);
+  if (ts_node_is_null(e) || node_is(e, "comment")) {
+    put(f, "return AC__DONE;\n");
+    return;
+  }
+  put(f, "{\n");
+  char *text = lower_expr(f, e);
+  reline(f);
+  if (f->is_void)
+    buf_printf(&f->body, "(void)(%s);\n", text);
+  else
+    buf_printf(&f->body, "ac_f->ac_pub.ac_ret = %s;\n", text);
+  release_slots(f);
+  put(f, "return AC__DONE;\n}\n");
+}
+
+/* compound_statement: its names go out of scope at its end. */
+static void stmt_block(Fn *f, TSNode s) {
+  size_t mark = f->nlocals;
+  put(f, "{\n");
+  Nodes kids = node_children(s);
+  for (size_t i = 0; i < kids.n; i++)
+    if (ts_node_is_named(kids.v[i]))
+      stmt(f, kids.v[i]);
+  put(f, "}\n");
+  f->nlocals = mark;
+}
+
+/* if_statement */
+static void stmt_if(Fn *f, TSNode s) {
+  TSNode cond = node_field(s, "condition");
+  TSNode alt = node_field(s, "alternative");
+  line(f, s);
+  if (has_await(f, cond)) {
+    put(f, "{\n");
+    buf_printf(&f->body, "if (%s)\n", lower_cond(f, cond));
+  } else {
+    buf_printf(&f->body, "if %s\n", rewrite_str(f, cond));
+  }
+  stmt(f, node_field(s, "consequence"));
+  if (!ts_node_is_null(alt)) {
+    put(f, "else\n");
+    stmt(f, ts_node_named_child(alt, 0));
+  }
+  if (has_await(f, cond))
+    put(f, "}\n");
+}
+
+/* A loop body where `continue` must jump to `cont` (NULL: plain C). */
+static void loop_body(Fn *f, TSNode body, const char *cont) {
+  const char *saved = f->cont;
+  f->cont = cont;
+  stmt(f, body);
+  f->cont = saved;
+}
+
+/* `if (!cond) break;` for a condition with awaits, inside for (;;) */
+static void break_unless(Fn *f, TSNode cond) {
+  put(f, "{\n");
+  buf_printf(&f->body, "if (!%s) break;\n", lower_cond(f, cond));
+  put(f, "}\n");
+}
+
+/* while_statement */
+static void stmt_while(Fn *f, TSNode s) {
+  TSNode cond = node_field(s, "condition");
+  line(f, s);
+  if (!has_await(f, cond)) {
+    buf_printf(&f->body, "while %s\n", rewrite_str(f, cond));
+    loop_body(f, node_field(s, "body"), NULL);
+    return;
+  }
+  put(f, "for (;;) {\n");
+  break_unless(f, cond);
+  loop_body(f, node_field(s, "body"), NULL);
+  put(f, "}\n");
+}
+
+/* do_statement */
+static void stmt_do(Fn *f, TSNode s) {
+  TSNode cond = node_field(s, "condition");
+  line(f, s);
+  if (!has_await(f, cond)) {
+    put(f, "do\n");
+    loop_body(f, node_field(s, "body"), NULL);
+    buf_printf(&f->body, "while %s;\n", rewrite_str(f, cond));
+    return;
+  }
+  const char *cont = arena_printf("ac_cont%d", ++f->nlocal_ids);
+  put(f, "for (;;) {\n");
+  loop_body(f, node_field(s, "body"), cont);
+  buf_printf(&f->body, "%s:;\n", cont);
+  line(f, cond);
+  break_unless(f, cond);
+  put(f, "}\n");
+}
+
+/* for_statement: the initializer's variables are frame members (the loop
+ * awaits); awaits in the condition or update turn it into for (;;). */
+static void stmt_for(Fn *f, TSNode s) {
+  TSNode init = node_field(s, "initializer"), cond = node_field(s, "condition");
+  TSNode upd = node_field(s, "update");
+  size_t mark = f->nlocals;
+  line(f, s);
+  put(f, "{\n");
+  if (node_is(init, "declaration"))
+    declaration(f, init);
+  else if (!ts_node_is_null(init))
+    eval_discard(f, init);
+  int hard = (!ts_node_is_null(cond) && has_await(f, cond)) ||
+             (!ts_node_is_null(upd) && has_await(f, upd));
+  if (!hard) {
+    buf_printf(&f->body, "for (; %s; %s)\n",
+               ts_node_is_null(cond) ? "" : rewrite_str(f, cond),
+               ts_node_is_null(upd) ? "" : rewrite_str(f, upd));
+    loop_body(f, node_field(s, "body"), NULL);
+  } else {
+    const char *cont = ts_node_is_null(upd) ? NULL
+                                            : arena_printf("ac_cont%d", ++f->nlocal_ids);
+    put(f, "for (;;) {\n");
+    if (!ts_node_is_null(cond))
+      break_unless(f, cond);
+    loop_body(f, node_field(s, "body"), cont);
+    if (cont) {
+      buf_printf(&f->body, "%s:;\n", cont);
+      line(f, upd);
+      eval_discard(f, upd);
+    }
+    put(f, "}\n");
+  }
+  put(f, "}\n");
+  f->nlocals = mark;
+}
+
+/* switch_statement: a condition with awaits is computed first into a C
+ * local of its own type. */
+static void stmt_switch(Fn *f, TSNode s) {
+  TSNode cond = node_field(s, "condition");
+  line(f, s);
+  if (!has_await(f, cond)) {
+    buf_printf(&f->body, "switch %s\n", rewrite_str(f, cond));
+    stmt(f, node_field(s, "body"));
+    return;
+  }
+  put(f, "{\n");
+  char *text = lower_expr(f, ts_node_named_child(cond, 0));
+  const char *name = arena_printf("ac_sw%d", ++f->nlocal_ids);
+  buf_printf(&f->body, "__typeof__(%s) %s = %s;\n", text, name, text);
+  release_slots(f);
+  buf_printf(&f->body, "switch (%s)\n", name);
+  stmt(f, node_field(s, "body"));
+  put(f, "}\n");
+}
+
+/* case_statement: `case V:` then its statements, which are its children.
+ * No #line before the label: gcc's fall-through comment must come right
+ * before it. */
+static void stmt_case(Fn *f, TSNode s) {
+  TSNode value = node_field(s, "value");
+  if (ts_node_is_null(value))
+    put(f, "default:;\n");
+  else
+    buf_printf(&f->body, "case %s:;\n", rewrite_str(f, value));
+  Nodes kids = node_children(s);
+  for (size_t i = 0; i < kids.n; i++)
+    if (ts_node_is_named(kids.v[i]) && !ts_node_eq(kids.v[i], value))
+      stmt(f, kids.v[i]);
+}
+
+/* #if / #ifdef / #else / #elif inside a body that awaits. */
+static void stmt_preproc(Fn *f, TSNode s) {
+  Nodes kids = node_children(s);
+  put(f, "\n");
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    const char *field = kids.field[i];
+    if (field && (strcmp(field, "condition") == 0 || strcmp(field, "name") == 0))
+      buf_printf(&f->body, " %s\n", node_text(f->src, c));
+    else if (field && strcmp(field, "alternative") == 0)
+      stmt_preproc(f, c);
+    else if (!ts_node_is_named(c))
+      buf_printf(&f->body, "%s", node_text(f->src, c));
+    else if (!node_is(c, "comment"))
+      stmt(f, c);
+    if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#endif") == 0)
+      put(f, "\n");
+    else if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#else") == 0)
+      put(f, "\n");
+  }
+}
+
+/* continue in a loop whose update or condition was moved into the body. */
+static void stmt_continue(Fn *f, TSNode s) {
+  line(f, s);
+  if (f->cont)
+    buf_printf(&f->body, "goto %s;\n", f->cont);
+  else
+    put(f, "continue;\n");
+}
+
+/*
+ * statement: the ones that contain no await (and declare nothing that an
+ * await could outlive) are copied, renamed; the others are lowered.
+ */
+static void stmt(Fn *f, TSNode s) {
+  const char *t = ts_node_type(s);
+  if (strcmp(t, "comment") == 0) {
+    buf_printf(&f->body, "%s\n", node_text(f->src, s));
+    return;
+  }
+  if (strcmp(t, "declaration") == 0)
+    return declaration(f, s);
+  if (strcmp(t, "continue_statement") == 0)
+    return stmt_continue(f, s);
+  if (strcmp(t, "case_statement") == 0)
+    return stmt_case(f, s);
+  if (strcmp(t, "labeled_statement") == 0) {
+    line(f, s);
+    buf_printf(&f->body, "%s:;\n", node_text(f->src, node_field(s, "label")));
+    return stmt(f, ts_node_named_child(s, 1));
+  }
+  if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) &&
+      strcmp(t, "preproc_if") != 0 && strcmp(t, "preproc_ifdef") != 0) {
+    buf_printf(&f->body, "\n%s\n", node_text(f->src, s));
+    return;
+  }
+  if (strcmp(t, "preproc_if") == 0 || strcmp(t, "preproc_ifdef") == 0)
+    return stmt_preproc(f, s);
+  /* Plain C: nothing to suspend, no return to turn into AC__DONE, no
+   * continue to redirect. */
+  if (!has_await(f, s) && !unit_has_return(f->unit, s) && !f->cont) {
+    line(f, s);
+    rewrite(f, s, &f->body);
+    put(f, "\n");
+    return;
+  }
+  if (strcmp(t, "compound_statement") == 0)
+    return stmt_block(f, s);
+  if (strcmp(t, "expression_statement") == 0)
+    return ts_node_named_child_count(s) ? stmt_expr(f, s) : put(f, ";\n");
+  if (strcmp(t, "return_statement") == 0)
+    return stmt_return(f, s);
+  if (strcmp(t, "if_statement") == 0)
+    return stmt_if(f, s);
+  if (strcmp(t, "while_statement") == 0)
+    return stmt_while(f, s);
+  if (strcmp(t, "do_statement") == 0)
+    return stmt_do(f, s);
+  if (strcmp(t, "for_statement") == 0)
+    return stmt_for(f, s);
+  if (strcmp(t, "switch_statement") == 0)
+    return stmt_switch(f, s);
+  if (strcmp(t, "attributed_statement") == 0)
+    return stmt(f, ts_node_named_child(s, ts_node_named_child_count(s) - 1));
+  if (has_await(f, s)) {
+    diag_error(f->src, ts_node_start_byte(s), "await in this statement is not supported");
+    return;
+  }
+  line(f, s);
+  rewrite(f, s, &f->body);
+  put(f, "\n");
+}
+
+/* ---- the function ---- */
+
+/* What the declaration of an async function says. */
+typedef struct Sig {
+  const char *name;    /* the function's name */
+  const char *storage; /* "static " or "" */
+  const char *ret;     /* "T ac_ret" member declaration, NULL for void */
+  const char *params;  /* the parameter list as written, "(...)" */
+  unsigned flags;      /* AC__CO_* for ac__frame_new */
+  TSNode fdecl;        /* the function_declarator */
+} Sig;
+
+/* The text of node n with its descendant sub replaced by repl. */
+static char *replace_text(const Source *src, TSNode n, TSNode sub, const char *repl) {
+  uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
+  uint32_t sa = ts_node_start_byte(sub), sb = ts_node_end_byte(sub);
+  return arena_printf("%.*s%s%.*s", (int)(sa - a), src->text + a, repl,
+                      (int)(b - sb), src->text + sb);
+}
+
+/* Read the signature of the function that declarator d of item declares. */
+static Sig signature(const Source *src, TSNode item, TSNode d) {
+  Sig sg = {0};
+  sg.fdecl = decl_function(d);
+  sg.name = node_text(src, node_field(sg.fdecl, "declarator"));
+  sg.params = node_text(src, node_field(sg.fdecl, "parameters"));
+  sg.storage = "";
+  int direct = ts_node_eq(d, sg.fdecl);
+  Buf spec = {0};
+  Nodes kids = node_children(item);
+  TSNode type = node_field(item, "type");
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
+      break;
+    if (node_is(c, "storage_class_specifier") && node_text_is(src, c, "static"))
+      sg.storage = "static ";
+    if (!ts_node_is_named(c) || node_is(c, "storage_class_specifier") ||
+        node_is(c, "async_specifier") || node_is(c, "comment") ||
+        node_is(c, "attribute_specifier") ||
+        (direct && node_is(c, "type_qualifier")))
+      continue;
+    buf_printf(&spec, "%s ", node_text(src, c));
+  }
+  int is_void = direct && node_is(type, "primitive_type") && node_text_is(src, type, "void");
+  if (direct && node_is(type, "primitive_type") && node_text_is(src, type, "int"))
+    sg.flags |= 1; /* AC__CO_INT_RESULT */
+  if (!is_void)
+    sg.ret = arena_printf("%s%s", spec.p, replace_text(src, d, sg.fdecl, "ac_ret"));
+  buf_free(&spec);
+  return sg;
+}
+
+/* The typed task handle, once per translation unit however often the
+ * function is declared (header and definition). */
+static void emit_handle(Buf *out, const Sig *sg) {
+  buf_printf(out, "#ifndef AC__TASK_%s\n#define AC__TASK_%s\n", sg->name, sg->name);
+  buf_printf(out, "typedef struct %s_task {\n    ac_task ac_co;\n", sg->name);
+  if (sg->ret)
+    buf_printf(out, "    %s;\n", sg->ret);
+  buf_printf(out, "} %s_task;\n", sg->name);
+  if (sg->flags & 1)
+    buf_printf(out,
+               "_Static_assert(offsetof(%s_task, ac_ret) == sizeof(ac_task), "
+               "\"ac_run reads an int result right after the header\");\n",
+               sg->name);
+  buf_printf(out, "#endif\n%s%s_task *%s%s;\n", sg->storage, sg->name, sg->name,
+             sg->params);
+}
+
+/* A prototype: `async int f(int);` declares the handle and constructor. */
+static void lower_proto(const Source *src, TSNode item, const LowerOpts *opts, Buf *out) {
+  Nodes kids = node_children(item);
+  for (size_t i = 0; i < kids.n; i++) {
+    if (!kids.field[i] || strcmp(kids.field[i], "declarator") != 0)
+      continue;
+    Sig sg = signature(src, item, kids.v[i]);
+    if (opts->line_directives)
+      emit_line_directive(out, src, ts_node_start_point(kids.v[i]).row + 1);
+    emit_handle(out, &sg);
+  }
+}
+
+/* Parameters become frame members and names in the outermost scope;
+ * returns the constructor's stores. */
+static char *store_params(Fn *f, TSNode fdecl) {
+  Buf b = {0};
+  Nodes kids = node_children(node_field(fdecl, "parameters"));
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode p = kids.v[i];
+    if (!node_is(p, "parameter_declaration"))
+      continue;
+    TSNode d = node_field(p, "declarator");
+    if (ts_node_is_null(d) || ts_node_is_null(decl_name(d)))
+      continue;
+    const char *field = add_member(f, p, d, (TSNode){{0}, NULL, NULL}, 1);
+    const char *name = node_text(f->src, decl_name(d));
+    push_local(f, name, field);
+    buf_printf(&b, "        ac_f->%s = %s;\n", field, name);
+  }
+  char *s = arena_strndup(b.p ? b.p : "", b.len);
+  buf_free(&b);
+  return s;
+}
+
+/* switch (state) { case N: goto ac_LN; } */
+static void emit_dispatch(Buf *out, const Fn *f) {
+  buf_puts(out, "    switch (ac_self->state) {\n    case 0: break;\n");
+  for (int i = 1; i <= f->nlabels; i++)
+    buf_printf(out, "    case %d: goto ac_L%d;\n", i, i);
+  buf_puts(out, "    default: return ac__bad_state(ac_self);\n    }\n");
+}
+
+/* struct f_frame { f_task ac_pub; members; void *ac_aw[K]; int ac_tN; } */
+static void emit_frame(Buf *out, const Fn *f) {
+  buf_printf(out, "struct %s_frame {\n    %s_task ac_pub; /* header and result */\n",
+             f->name, f->name);
+  if (f->decls.len)
+    buf_puts(out, f->decls.p);
+  if (f->maxslots)
+    buf_printf(out, "    void *ac_aw[%d]; /* what the current statement awaits */\n",
+               f->maxslots);
+  for (int i = 1; i <= f->ntemps; i++)
+    buf_printf(out, "    int ac_t%d;\n", i);
+  buf_puts(out, "};\n");
+}
+
+static void emit_resume(Buf *out, const Fn *f) {
+  buf_printf(out, "static int ac__%s_resume(ac_task *ac_self)\n{\n", f->name);
+  buf_printf(out, "    struct %s_frame *ac_f = (struct %s_frame *)(void *)ac_self;\n"
+                  "    (void)ac_f;\n", f->name, f->name);
+  emit_dispatch(out, f);
+  if (f->body.len)
+    buf_puts(out, f->body.p);
+  buf_puts(out, "return AC__DONE;\n");
+  if (f->nlabels)
+    buf_printf(out, "ac_fail:\n    return ac__fail(ac_self, ac_f->ac_aw, %d);\n",
+               f->maxslots);
+  buf_puts(out, "}\n");
+}
+
+static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *stores) {
+  buf_printf(out, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
+  buf_printf(out, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
+                  "ac__%s_resume, %u);\n", f->name, f->name, sg->flags);
+  if (*stores)
+    buf_printf(out, "    if (ac_f) {\n%s    }\n", stores);
+  buf_printf(out, "    return (%s_task *)(void *)ac_f;\n}\n", f->name);
+}
+
+/* An async function definition. */
+static void lower_def(const Source *src, const Unit *unit, TSNode item,
+                      const LowerOpts *opts, Buf *out) {
+  TSNode d = node_field(item, "declarator");
+  Sig sg = signature(src, item, d);
+  Fn f = {0};
+  f.src = src;
+  f.unit = unit;
+  f.opts = opts;
+  f.name = sg.name;
+  f.is_void = sg.ret == NULL;
+  uint32_t row = ts_node_start_point(item).row + 1;
+  char *stores = store_params(&f, sg.fdecl);
+  Nodes kids = node_children(node_field(item, "body"));
+  for (size_t i = 0; i < kids.n; i++)
+    if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))
+      stmt(&f, kids.v[i]);
+  if (opts->line_directives)
+    emit_line_directive(out, src, row);
+  emit_handle(out, &sg);
+  emit_frame(out, &f);
+  emit_resume(out, &f);
+  if (opts->line_directives)
+    emit_line_directive(out, src, row);
+  emit_constructor(out, &f, &sg, stores);
+  buf_free(&f.decls);
+  buf_free(&f.body);
+}
+
+void lower_item(const Source *src, const Unit *unit, const Item *item,
+                const LowerOpts *opts, Buf *out) {
+  if (item->kind == ITEM_ASYNC_DEF)
+    lower_def(src, unit, item->node, opts, out);
+  else
+    lower_proto(src, item->node, opts, out);
+}
+
+void emit_line_directive(Buf *out, const Source *src, uint32_t line) {
+  if (out->len && out->p[out->len - 1] != '\n')
+    buf_puts(out, "\n");
+  buf_printf(out, "#line %u \"", line);
+  for (const char *p = src->path; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      buf_puts(out, "\\");
+    buf_put(out, p, 1);
+  }
+  buf_puts(out, "\"\n");
+}
