@@ -1,0 +1,78 @@
+#!/bin/sh
+# install_find_package: does an installed acc work for an outside project?
+#
+#   sh tests/install/run.sh BUILD_DIR [--source=DIR] [--cc=CC] [--cflags=FLAGS]
+#
+# BUILD_DIR is acc's (already built) build tree.  The script installs it with
+# `cmake --install BUILD_DIR --prefix TMP/prefix`, moves TMP/prefix to
+# TMP/moved (the package must not depend on where it was installed), then
+# configures this directory as an outside project with
+# -DCMAKE_PREFIX_PATH=TMP/moved, builds it, runs ./hello and compares its
+# stdout with hello.expected.  --cc and --cflags give the outside project's C
+# compiler and flags (compile and link), e.g. the -fsanitize=... flags the
+# installed libac was built with.  --source is accepted for symmetry and
+# unused.  Set ACC_TEST_KEEP=1 to keep TMP.
+set -eu
+
+usage() { echo "usage: $0 BUILD_DIR [--source=DIR] [--cc=CC] [--cflags=FLAGS]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+build=$(cd "$1" && pwd)
+shift
+cc=
+cflags=
+for arg in "$@"; do
+    case $arg in
+        --source=*) ;;
+        --cc=*) cc=${arg#--cc=} ;;
+        --cflags=*) cflags=${arg#--cflags=} ;;
+        *) usage ;;
+    esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/acc-install-test.XXXXXX")
+cleanup() { if [ "${ACC_TEST_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+step() { echo "== $*"; }
+
+step "install $build into $work/prefix"
+cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" 2>&1 || {
+    cat "$work/install.log"; exit 1; }
+for f in bin/acc include/ac.h; do
+    [ -e "$work/prefix/$f" ] || { echo "FAIL: $f was not installed" >&2; exit 1; }
+done
+config=$(find "$work/prefix" -name accConfig.cmake | head -n 1)
+[ -n "$config" ] || { echo "FAIL: no accConfig.cmake was installed" >&2; exit 1; }
+echo "   $(echo "$config" | sed "s|^$work/prefix/||")"
+
+step "move the prefix to $work/moved"
+mv "$work/prefix" "$work/moved"
+
+step "configure the outside project"
+set -- -S "$here" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/moved" \
+    -DCMAKE_BUILD_TYPE=Debug
+[ -z "$cc" ] || set -- "$@" -DCMAKE_C_COMPILER="$cc"
+[ -z "$cflags" ] || set -- "$@" -DCMAKE_C_FLAGS="$cflags" \
+    -DCMAKE_EXE_LINKER_FLAGS="$cflags"
+cmake "$@"
+
+step "build it"
+cmake --build "$work/build" --verbose >"$work/build.log" 2>&1 || {
+    cat "$work/build.log"; exit 1; }
+# It must have used the installed acc, not acc's build tree.
+grep -q "$work/moved/bin/acc" "$work/build.log" || {
+    cat "$work/build.log"; echo "FAIL: the installed acc was not used" >&2; exit 1; }
+if grep -q "$build" "$work/build.log"; then
+    cat "$work/build.log"; echo "FAIL: the build used files of $build" >&2; exit 1
+fi
+
+step "run hello"
+"$work/build/hello" >"$work/hello.out"
+if diff -u "$here/hello.expected" "$work/hello.out"; then
+    echo "install_find_package: ok"
+else
+    echo "FAIL: hello's output differs from hello.expected" >&2
+    exit 1
+fi
