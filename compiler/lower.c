@@ -51,7 +51,7 @@ typedef struct Fn {
   int ntemps;            /* int temporaries ac_tN */
   int nlocal_ids;        /* names for C locals of the resume function */
   const char *cont;      /* label `continue` goes to, in a rewritten loop */
-  const char *pure;      /* text of the last await's value (see stmt_expr) */
+  int cont_used;         /* a continue jumped to cont */
   TSNode *verbatim;      /* declarator names being copied as they are */
   size_t nverbatim;      /* entries in use */
   int is_void;           /* async void f(...) */
@@ -242,8 +242,7 @@ static char *lower_await(Fn *f, TSNode e) {
              "ac_L%d:\n"
              "if (ac__check(ac_self, ac_f->ac_aw[%d])) goto ac_fail;\n",
              k, arg, k, label, label, k);
-  f->pure = arena_printf("((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret", arg, k);
-  return (char *)f->pure;
+  return arena_printf("((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret", arg, k);
 }
 
 /* A && B, A || B with an await in B: B runs only when C would run it. */
@@ -569,18 +568,32 @@ static void declaration(Fn *f, TSNode decl) {
 
 /* ---- statements ---- */
 
-/* Evaluate e for its effects; a bare await's value is not read (it may be
- * void). */
+/* The await an expression statement consists of, under parentheses and
+ * (void) casts, or a null node.  Its value is not read: it may be void. */
+static TSNode discarded_await(Fn *f, TSNode e) {
+  for (;;) {
+    e = node_strip_parens(e);
+    if (node_is(e, "cast_expression") &&
+        node_text_is(f->src, node_field(e, "type"), "void"))
+      e = node_field(e, "value");
+    else if (node_is(e, "await_expression"))
+      return e;
+    else
+      return (TSNode){{0}, NULL, NULL};
+  }
+}
+
+/* Evaluate e for its effects only. */
 static void eval_discard(Fn *f, TSNode e) {
+  TSNode aw = discarded_await(f, e);
   put(f, "{\n");
-  f->pure = NULL;
-  char *text = lower_expr(f, e);
-  TSNode top = node_strip_parens(e);
-  int void_cast = node_is(top, "cast_expression") &&
-                  node_text_is(f->src, node_field(top, "type"), "void");
-  reline(f);
-  if (text != f->pure && !void_cast)
+  if (!ts_node_is_null(aw)) {
+    lower_expr(f, aw);
+  } else {
+    char *text = lower_expr(f, e);
+    reline(f);
     buf_printf(&f->body, "%s;\n", text);
+  }
   release_slots(f);
   put(f, "}\n");
 }
@@ -599,13 +612,15 @@ static void stmt_return(Fn *f, TSNode s) {
     put(f, "return AC__DONE;\n");
     return;
   }
+  if (f->is_void) {
+    eval_discard(f, e); /* `return g();` in a void function */
+    put(f, "return AC__DONE;\n");
+    return;
+  }
   put(f, "{\n");
   char *text = lower_expr(f, e);
   reline(f);
-  if (f->is_void)
-    buf_printf(&f->body, "(void)(%s);\n", text);
-  else
-    buf_printf(&f->body, "ac_f->ac_pub.ac_ret = %s;\n", text);
+  buf_printf(&f->body, "ac_f->ac_pub.ac_ret = %s;\n", text);
   release_slots(f);
   put(f, "return AC__DONE;\n}\n");
 }
@@ -642,12 +657,18 @@ static void stmt_if(Fn *f, TSNode s) {
     put(f, "}\n");
 }
 
-/* A loop body where `continue` must jump to `cont` (NULL: plain C). */
-static void loop_body(Fn *f, TSNode body, const char *cont) {
+/* A loop body where `continue` must jump to `cont` (NULL: plain C).
+ * Returns 1 if some continue did. */
+static int loop_body(Fn *f, TSNode body, const char *cont) {
   const char *saved = f->cont;
+  int saved_used = f->cont_used;
   f->cont = cont;
+  f->cont_used = 0;
   stmt(f, body);
+  int used = f->cont_used;
   f->cont = saved;
+  f->cont_used = saved_used;
+  return used;
 }
 
 /* `if (!cond) break;` for a condition with awaits, inside for (;;) */
@@ -684,8 +705,8 @@ static void stmt_do(Fn *f, TSNode s) {
   }
   const char *cont = arena_printf("ac_cont%d", ++f->nlocal_ids);
   put(f, "for (;;) {\n");
-  loop_body(f, node_field(s, "body"), cont);
-  buf_printf(&f->body, "%s:;\n", cont);
+  if (loop_body(f, node_field(s, "body"), cont))
+    buf_printf(&f->body, "%s:;\n", cont);
   line(f, cond);
   break_unless(f, cond);
   put(f, "}\n");
@@ -716,9 +737,10 @@ static void stmt_for(Fn *f, TSNode s) {
     put(f, "for (;;) {\n");
     if (!ts_node_is_null(cond))
       break_unless(f, cond);
-    loop_body(f, node_field(s, "body"), cont);
+    int used = loop_body(f, node_field(s, "body"), cont);
     if (cont) {
-      buf_printf(&f->body, "%s:;\n", cont);
+      if (used)
+        buf_printf(&f->body, "%s:;\n", cont);
       line(f, upd);
       eval_discard(f, upd);
     }
@@ -788,10 +810,13 @@ static void stmt_preproc(Fn *f, TSNode s) {
 /* continue in a loop whose update or condition was moved into the body. */
 static void stmt_continue(Fn *f, TSNode s) {
   line(f, s);
-  if (f->cont)
+  if (f->cont) {
     buf_printf(&f->body, "goto %s;\n", f->cont);
-  else
+    f->cont_used = 1;
+  }
+  else {
     put(f, "continue;\n");
+  }
 }
 
 /*
