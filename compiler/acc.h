@@ -40,6 +40,9 @@ void *arena_alloc(size_t n);
 char *arena_strndup(const char *s, size_t n);
 char *arena_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void arena_free_all(void);
+/* Room for element n of an arena array of elem-byte elements with *cap
+ * allocated: returns v, or a copy twice as large when n == *cap. */
+void *arena_grow(void *v, size_t n, size_t *cap, size_t elem);
 
 /* The input file being translated. */
 typedef struct Source {

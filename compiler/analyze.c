@@ -33,13 +33,7 @@ static void walk(Walk *w, TSNode n, Ctx ctx, int top);
 
 static void add_item(Walk *w, ItemKind kind, TSNode node) {
   Unit *u = w->unit;
-  if (u->nitems == w->cap_items) {
-    w->cap_items = w->cap_items ? 2 * w->cap_items : 16;
-    Item *items = arena_alloc(w->cap_items * sizeof *items);
-    if (u->nitems)
-      memcpy(items, u->items, u->nitems * sizeof *items);
-    u->items = items;
-  }
+  u->items = arena_grow(u->items, u->nitems, &w->cap_items, sizeof *u->items);
   u->items[u->nitems].kind = kind;
   u->items[u->nitems].node = node;
   u->nitems++;
@@ -47,13 +41,7 @@ static void add_item(Walk *w, ItemKind kind, TSNode node) {
 
 /* Append to a sorted position list (the walk visits nodes in order). */
 static void add_pos(uint32_t **v, size_t *n, size_t *cap, uint32_t at) {
-  if (*n == *cap) {
-    *cap = *cap ? 2 * *cap : 64;
-    uint32_t *nv = arena_alloc(*cap * sizeof *nv);
-    if (*n)
-      memcpy(nv, *v, *n * sizeof *nv);
-    *v = nv;
-  }
+  *v = arena_grow(*v, *n, cap, sizeof **v);
   (*v)[(*n)++] = at;
 }
 

@@ -54,6 +54,7 @@ typedef struct Fn {
   int cont_used;         /* a continue jumped to cont */
   TSNode *verbatim;      /* declarator names being copied as they are */
   size_t nverbatim;      /* entries in use */
+  size_t capverbatim;    /* entries allocated */
   int is_void;           /* async void f(...) */
   uint32_t stmt_line;    /* line of the statement being lowered */
 } Fn;
@@ -65,13 +66,7 @@ static void rewrite(Fn *f, TSNode n, Buf *b);
 /* ---- names and scopes ---- */
 
 static void push_local(Fn *f, const char *name, const char *field) {
-  if (f->nlocals == f->caplocals) {
-    f->caplocals = f->caplocals ? 2 * f->caplocals : 32;
-    Local *v = arena_alloc(f->caplocals * sizeof *v);
-    if (f->nlocals)
-      memcpy(v, f->locals, f->nlocals * sizeof *v);
-    f->locals = v;
-  }
+  f->locals = arena_grow(f->locals, f->nlocals, &f->caplocals, sizeof *f->locals);
   f->locals[f->nlocals].name = name;
   f->locals[f->nlocals].field = field;
   f->nlocals++;
@@ -98,13 +93,7 @@ static const char *new_field(Fn *f, const char *name) {
   const char *field = name;
   for (int i = 2; field_taken(f, field) || strncmp(field, "ac_", 3) == 0; i++)
     field = arena_printf("%s_%d", name, i);
-  if (f->nfields == f->capfields) {
-    f->capfields = f->capfields ? 2 * f->capfields : 32;
-    const char **v = arena_alloc(f->capfields * sizeof *v);
-    if (f->nfields)
-      memcpy(v, f->fields, f->nfields * sizeof *v);
-    f->fields = v;
-  }
+  f->fields = arena_grow(f->fields, f->nfields, &f->capfields, sizeof *f->fields);
   f->fields[f->nfields++] = field;
   return field;
 }
@@ -176,22 +165,17 @@ static void rewrite_child(Fn *f, TSNode parent, TSNode c, const char *field,
     return;
   }
   TSNode name = decl_name(c);
-  TSNode saved[1];
-  if (!ts_node_is_null(name)) {
-    TSNode *v = arena_alloc((f->nverbatim + 1) * sizeof *v);
-    if (f->nverbatim)
-      memcpy(v, f->verbatim, f->nverbatim * sizeof *v);
-    v[f->nverbatim] = name;
-    saved[0] = name;
-    f->verbatim = v;
-    f->nverbatim++;
+  if (ts_node_is_null(name)) {
+    rewrite(f, c, b);
+    return;
   }
+  f->verbatim = arena_grow(f->verbatim, f->nverbatim, &f->capverbatim,
+                           sizeof *f->verbatim);
+  f->verbatim[f->nverbatim++] = name;
   rewrite(f, c, b);
-  if (!ts_node_is_null(name)) {
-    f->nverbatim--;
-    if (!node_is(parent, "parameter_declaration") && !node_is(c, "init_declarator"))
-      push_local(f, node_text(f->src, saved[0]), NULL);
-  }
+  f->nverbatim--;
+  if (!node_is(parent, "parameter_declaration") && !node_is(c, "init_declarator"))
+    push_local(f, node_text(f->src, name), NULL);
 }
 
 /*

@@ -104,6 +104,16 @@ char *arena_printf(const char *fmt, ...) {
   return p;
 }
 
+void *arena_grow(void *v, size_t n, size_t *cap, size_t elem) {
+  if (n < *cap)
+    return v;
+  *cap = *cap ? 2 * *cap : 16;
+  void *nv = arena_alloc(*cap * elem);
+  if (n)
+    memcpy(nv, v, n * elem);
+  return nv;
+}
+
 void arena_free_all(void) {
   while (arena) {
     Block *next = arena->next;
