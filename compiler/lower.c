@@ -57,6 +57,8 @@ typedef struct Fn {
   size_t capverbatim;    /* entries allocated */
   int is_void;           /* async void f(...) */
   uint32_t stmt_line;    /* line of the statement being lowered */
+  size_t line_end;       /* body length after the last #line */
+  uint32_t line_row;     /* the line that #line named */
 } Fn;
 
 static void stmt(Fn *f, TSNode s);
@@ -102,25 +104,87 @@ static int has_await(Fn *f, TSNode n) { return unit_has_await(f->unit, n); }
 
 /* ---- output helpers ---- */
 
+/* #line for `row`, unless the body already ends with that directive. */
+static void directive(Fn *f, uint32_t row) {
+  if (!f->opts->line_directives || (f->body.len == f->line_end && row == f->line_row))
+    return;
+  if (f->body.len == 0)
+    buf_puts(&f->body, "\n");
+  emit_line_directive(&f->body, f->src, row);
+  f->line_end = f->body.len;
+  f->line_row = row;
+}
+
 static void line(Fn *f, TSNode n) {
   f->stmt_line = ts_node_start_point(n).row + 1;
-  if (f->opts->line_directives)
-    emit_line_directive(&f->body, f->src, f->stmt_line);
+  directive(f, f->stmt_line);
 }
 
 /* After an await's glue, point back at the statement, so diagnostics about
  * the user's own expression carry its line. */
 static void reline(Fn *f) {
-  if (f->opts->line_directives && f->stmt_line)
-    emit_line_directive(&f->body, f->src, f->stmt_line);
+  if (f->stmt_line)
+    directive(f, f->stmt_line);
 }
 
-static void put(Fn *f, const char *s) { buf_puts(&f->body, s); }
+/*
+ * Generated code.  With #line on, the newlines of acc's own text become
+ * spaces: the glue of a statement stays on that statement's line, so no
+ * other .ac line has code of it (a breakpoint on a line stops only in the
+ * user's code there).  Text from the source, passed as %s arguments, keeps
+ * its newlines.
+ */
+static void vglue(Buf *b, int oneline, const char *fmt, va_list ap) {
+  while (oneline && *fmt == ' ') /* indentation, at the start of a line only */
+    fmt++;
+  if (oneline && strchr(fmt, '\n')) {
+    char *flat = arena_alloc(strlen(fmt) + 1), *o = flat;
+    for (const char *c = fmt; *c; c++) {
+      if (*c != '\n') {
+        *o++ = *c;
+        continue;
+      }
+      *o++ = ' ';
+      while (c[1] == ' ') /* and the indentation that followed */
+        c++;
+    }
+    *o = '\0';
+    fmt = flat;
+  }
+  buf_vprintf(b, fmt, ap);
+}
+
+static void glue_to(Buf *b, int oneline, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void glue_to(Buf *b, int oneline, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vglue(b, oneline, fmt, ap);
+  va_end(ap);
+}
+
+static void glue(Fn *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void glue(Fn *f, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vglue(&f->body, f->opts->line_directives, fmt, ap);
+  va_end(ap);
+}
+
+/* Generated text without arguments, newlines treated as in glue(). */
+static void put(Fn *f, const char *s) {
+  if (!f->opts->line_directives) {
+    buf_puts(&f->body, s);
+    return;
+  }
+  for (; *s; s++)
+    buf_put(&f->body, *s == '\n' ? " " : s, 1);
+}
 
 /* Release every slot the statement used: end of a full expression. */
 static void release_slots(Fn *f) {
   for (int k = 0; k < f->nslots; k++)
-    buf_printf(&f->body, "ac__release(&ac_f->ac_aw[%d]);\n", k);
+    glue(f, "ac__release(&ac_f->ac_aw[%d]);\n", k);
   f->nslots = 0;
 }
 
@@ -219,7 +283,7 @@ static char *lower_await(Fn *f, TSNode e) {
   int label = ++f->nlabels;
   if (f->nslots > f->maxslots)
     f->maxslots = f->nslots;
-  buf_printf(&f->body,
+  glue(f,
              "ac_f->ac_aw[%d] = (%s);\n"
              "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
              "return AC__SUSPEND; }\n"
@@ -233,9 +297,9 @@ static char *lower_await(Fn *f, TSNode e) {
 static char *lower_logical(Fn *f, TSNode e, int is_and) {
   char *l = lower_expr(f, node_field(e, "left"));
   const char *t = new_temp(f);
-  buf_printf(&f->body, "%s = !!(%s);\nif (%s%s) {\n", t, l, is_and ? "" : "!", t);
+  glue(f, "%s = !!(%s);\nif (%s%s) {\n", t, l, is_and ? "" : "!", t);
   char *r = lower_expr(f, node_field(e, "right"));
-  buf_printf(&f->body, "%s = !!(%s);\n}\n", t, r);
+  glue(f, "%s = !!(%s);\n}\n", t, r);
   return (char *)t;
 }
 
@@ -249,7 +313,7 @@ static char *lower_conditional(Fn *f, TSNode e) {
   }
   char *c = lower_expr(f, node_field(e, "condition"));
   const char *t = new_temp(f);
-  buf_printf(&f->body, "%s = !!(%s);\nif (%s) {\n", t, c, t);
+  glue(f, "%s = !!(%s);\nif (%s) {\n", t, c, t);
   char *a = lower_expr(f, cons);
   put(f, "} else {\n");
   char *b = lower_expr(f, node_field(e, "alternative"));
@@ -263,7 +327,7 @@ static char *lower_comma(Fn *f, TSNode e) {
   char *l = lower_expr(f, node_field(e, "left"));
   if (!has_await(f, right))
     return arena_printf("((void)(%s), %s)", l, rewrite_str(f, right));
-  buf_printf(&f->body, "(void)(%s);\n", l);
+  glue(f, "(void)(%s);\n", l);
   return lower_expr(f, right);
 }
 
@@ -332,7 +396,7 @@ static const char *lower_cond(Fn *f, TSNode cond) {
   char *text = lower_expr(f, cond);
   const char *name = arena_printf("ac_c%d", ++f->nlocal_ids);
   reline(f);
-  buf_printf(&f->body, "int %s = !!(%s);\n", name, text);
+  glue(f, "int %s = !!(%s);\n", name, text);
   release_slots(f);
   return name;
 }
@@ -489,14 +553,14 @@ static void init_member(Fn *f, const char *field, TSNode d, TSNode init) {
   if (array && !brace)
     value = arena_printf("{%s}", value);
   if (array)
-    buf_printf(&f->body,
+    glue(f,
                "memcpy(ac_f->%s, (__typeof__(ac_f->%s))%s, sizeof ac_f->%s);\n",
                field, field, value, field);
   else if (brace)
-    buf_printf(&f->body, "ac_f->%s = (__typeof__(ac_f->%s))%s;\n", field, field,
+    glue(f, "ac_f->%s = (__typeof__(ac_f->%s))%s;\n", field, field,
                value);
   else
-    buf_printf(&f->body, "ac_f->%s = %s;\n", field, value);
+    glue(f, "ac_f->%s = %s;\n", field, value);
 }
 
 /* A block-scope declaration that is not a variable of automatic storage
@@ -576,7 +640,7 @@ static void eval_discard(Fn *f, TSNode e) {
   } else {
     char *text = lower_expr(f, e);
     reline(f);
-    buf_printf(&f->body, "%s;\n", text);
+    glue(f, "%s;\n", text);
   }
   release_slots(f);
   put(f, "}\n");
@@ -604,7 +668,7 @@ static void stmt_return(Fn *f, TSNode s) {
   put(f, "{\n");
   char *text = lower_expr(f, e);
   reline(f);
-  buf_printf(&f->body, "ac_f->ac_pub.ac_ret = %s;\n", text);
+  glue(f, "ac_f->ac_pub.ac_ret = %s;\n", text);
   release_slots(f);
   put(f, "return AC__DONE;\n}\n");
 }
@@ -628,9 +692,9 @@ static void stmt_if(Fn *f, TSNode s) {
   line(f, s);
   if (has_await(f, cond)) {
     put(f, "{\n");
-    buf_printf(&f->body, "if (%s)\n", lower_cond(f, cond));
+    glue(f, "if (%s)\n", lower_cond(f, cond));
   } else {
-    buf_printf(&f->body, "if %s\n", rewrite_str(f, cond));
+    glue(f, "if %s\n", rewrite_str(f, cond));
   }
   stmt(f, node_field(s, "consequence"));
   if (!ts_node_is_null(alt)) {
@@ -658,7 +722,7 @@ static int loop_body(Fn *f, TSNode body, const char *cont) {
 /* `if (!cond) break;` for a condition with awaits, inside for (;;) */
 static void break_unless(Fn *f, TSNode cond) {
   put(f, "{\n");
-  buf_printf(&f->body, "if (!%s) break;\n", lower_cond(f, cond));
+  glue(f, "if (!%s) break;\n", lower_cond(f, cond));
   put(f, "}\n");
 }
 
@@ -667,7 +731,7 @@ static void stmt_while(Fn *f, TSNode s) {
   TSNode cond = node_field(s, "condition");
   line(f, s);
   if (!has_await(f, cond)) {
-    buf_printf(&f->body, "while %s\n", rewrite_str(f, cond));
+    glue(f, "while %s\n", rewrite_str(f, cond));
     loop_body(f, node_field(s, "body"), NULL);
     return;
   }
@@ -684,13 +748,13 @@ static void stmt_do(Fn *f, TSNode s) {
   if (!has_await(f, cond)) {
     put(f, "do\n");
     loop_body(f, node_field(s, "body"), NULL);
-    buf_printf(&f->body, "while %s;\n", rewrite_str(f, cond));
+    glue(f, "while %s;\n", rewrite_str(f, cond));
     return;
   }
   const char *cont = arena_printf("ac_cont%d", ++f->nlocal_ids);
   put(f, "for (;;) {\n");
   if (loop_body(f, node_field(s, "body"), cont))
-    buf_printf(&f->body, "%s:;\n", cont);
+    glue(f, "%s:;\n", cont);
   line(f, cond);
   break_unless(f, cond);
   put(f, "}\n");
@@ -711,7 +775,7 @@ static void stmt_for(Fn *f, TSNode s) {
   int hard = (!ts_node_is_null(cond) && has_await(f, cond)) ||
              (!ts_node_is_null(upd) && has_await(f, upd));
   if (!hard) {
-    buf_printf(&f->body, "for (; %s; %s)\n",
+    glue(f, "for (; %s; %s)\n",
                ts_node_is_null(cond) ? "" : rewrite_str(f, cond),
                ts_node_is_null(upd) ? "" : rewrite_str(f, upd));
     loop_body(f, node_field(s, "body"), NULL);
@@ -724,7 +788,7 @@ static void stmt_for(Fn *f, TSNode s) {
     int used = loop_body(f, node_field(s, "body"), cont);
     if (cont) {
       if (used)
-        buf_printf(&f->body, "%s:;\n", cont);
+        glue(f, "%s:;\n", cont);
       line(f, upd);
       eval_discard(f, upd);
     }
@@ -740,16 +804,16 @@ static void stmt_switch(Fn *f, TSNode s) {
   TSNode cond = node_field(s, "condition");
   line(f, s);
   if (!has_await(f, cond)) {
-    buf_printf(&f->body, "switch %s\n", rewrite_str(f, cond));
+    glue(f, "switch %s\n", rewrite_str(f, cond));
     stmt(f, node_field(s, "body"));
     return;
   }
   put(f, "{\n");
   char *text = lower_expr(f, ts_node_named_child(cond, 0));
   const char *name = arena_printf("ac_sw%d", ++f->nlocal_ids);
-  buf_printf(&f->body, "__typeof__(%s) %s = %s;\n", text, name, text);
+  glue(f, "__typeof__(%s) %s = %s;\n", text, name, text);
   release_slots(f);
-  buf_printf(&f->body, "switch (%s)\n", name);
+  glue(f, "switch (%s)\n", name);
   stmt(f, node_field(s, "body"));
   put(f, "}\n");
 }
@@ -762,7 +826,7 @@ static void stmt_case(Fn *f, TSNode s) {
   if (ts_node_is_null(value))
     put(f, "default:;\n");
   else
-    buf_printf(&f->body, "case %s:;\n", rewrite_str(f, value));
+    glue(f, "case %s:;\n", rewrite_str(f, value));
   Nodes kids = node_children(s);
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]) && !ts_node_eq(kids.v[i], value))
@@ -772,7 +836,7 @@ static void stmt_case(Fn *f, TSNode s) {
 /* #if / #ifdef / #else / #elif inside a body that awaits. */
 static void stmt_preproc(Fn *f, TSNode s) {
   Nodes kids = node_children(s);
-  put(f, "\n");
+  buf_puts(&f->body, "\n");
   for (size_t i = 0; i < kids.n; i++) {
     TSNode c = kids.v[i];
     const char *field = kids.field[i];
@@ -785,9 +849,9 @@ static void stmt_preproc(Fn *f, TSNode s) {
     else if (!node_is(c, "comment"))
       stmt(f, c);
     if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#endif") == 0)
-      put(f, "\n");
+      buf_puts(&f->body, "\n");
     else if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#else") == 0)
-      put(f, "\n");
+      buf_puts(&f->body, "\n");
   }
 }
 
@@ -795,7 +859,7 @@ static void stmt_preproc(Fn *f, TSNode s) {
 static void stmt_continue(Fn *f, TSNode s) {
   line(f, s);
   if (f->cont) {
-    buf_printf(&f->body, "goto %s;\n", f->cont);
+    glue(f, "goto %s;\n", f->cont);
     f->cont_used = 1;
   }
   else {
@@ -810,7 +874,7 @@ static void stmt_continue(Fn *f, TSNode s) {
 static void stmt(Fn *f, TSNode s) {
   const char *t = ts_node_type(s);
   if (strcmp(t, "comment") == 0) {
-    buf_printf(&f->body, "%s\n", node_text(f->src, s));
+    buf_printf(&f->body, "%s\n", node_text(f->src, s)); /* ends a // comment */
     return;
   }
   if (strcmp(t, "declaration") == 0)
@@ -821,7 +885,7 @@ static void stmt(Fn *f, TSNode s) {
     return stmt_case(f, s);
   if (strcmp(t, "labeled_statement") == 0) {
     line(f, s);
-    buf_printf(&f->body, "%s:;\n", node_text(f->src, node_field(s, "label")));
+    glue(f, "%s:;\n", node_text(f->src, node_field(s, "label")));
     return stmt(f, ts_node_named_child(s, 1));
   }
   if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) &&
@@ -964,7 +1028,8 @@ static char *store_params(Fn *f, TSNode fdecl) {
     const char *field = add_member(f, p, d, (TSNode){{0}, NULL, NULL}, 1);
     const char *name = node_text(f->src, decl_name(d));
     push_local(f, name, field);
-    buf_printf(&b, "        ac_f->%s = %s;\n", field, name);
+    buf_printf(&b, "        ac_f->%s = %s;%s", field, name,
+               f->opts->line_directives ? " " : "\n");
   }
   char *s = arena_strndup(b.p ? b.p : "", b.len);
   buf_free(&b);
@@ -972,11 +1037,11 @@ static char *store_params(Fn *f, TSNode fdecl) {
 }
 
 /* switch (state) { case N: goto ac_LN; } */
-static void emit_dispatch(Buf *out, const Fn *f) {
-  buf_puts(out, "    switch (ac_self->state) {\n    case 0: break;\n");
+static void emit_dispatch(Buf *out, const Fn *f, int one) {
+  glue_to(out, one, "    switch (ac_self->state) {\n    case 0: break;\n");
   for (int i = 1; i <= f->nlabels; i++)
-    buf_printf(out, "    case %d: goto ac_L%d;\n", i, i);
-  buf_puts(out, "    default: return ac__bad_state(ac_self);\n    }\n");
+    glue_to(out, one, "    case %d: goto ac_L%d;\n", i, i);
+  glue_to(out, one, "    default: return ac__bad_state(ac_self);\n    }\n");
 }
 
 /* struct f_frame { f_task ac_pub; members; void *ac_aw[K]; int ac_tN; } */
@@ -993,27 +1058,39 @@ static void emit_frame(Buf *out, const Fn *f) {
   buf_puts(out, "};\n");
 }
 
-static void emit_resume(Buf *out, const Fn *f) {
-  buf_printf(out, "static int ac__%s_resume(ac_task *ac_self)\n{\n", f->name);
-  buf_printf(out, "    struct %s_frame *ac_f = (struct %s_frame *)(void *)ac_self;\n"
-                  "    (void)ac_f;\n", f->name, f->name);
-  emit_dispatch(out, f);
+/* The resume function: its prologue on the definition's line, its
+ * epilogue on the line of the closing brace (see glue()). */
+static void emit_resume(Buf *out, const Fn *f, uint32_t row, uint32_t end_row) {
+  int one = f->opts->line_directives;
+  if (one)
+    emit_line_directive(out, f->src, row);
+  glue_to(out, one, "static int ac__%s_resume(ac_task *ac_self)\n{\n", f->name);
+  glue_to(out, one, "    struct %s_frame *ac_f = (struct %s_frame *)(void *)ac_self;\n"
+                    "    (void)ac_f;\n", f->name, f->name);
+  emit_dispatch(out, f, one);
   if (f->body.len)
     buf_puts(out, f->body.p);
-  buf_puts(out, "return AC__DONE;\n");
+  if (one)
+    emit_line_directive(out, f->src, end_row);
+  glue_to(out, one, "return AC__DONE;\n");
   if (f->nlabels)
-    buf_printf(out, "ac_fail:\n    return ac__fail(ac_self, ac_f->ac_aw, %d);\n",
-               f->maxslots);
+    glue_to(out, one, "ac_fail:\n    return ac__fail(ac_self, ac_f->ac_aw, %d);\n",
+            f->maxslots);
   buf_puts(out, "}\n");
 }
 
-static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *stores) {
-  buf_printf(out, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
-  buf_printf(out, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
-                  "ac__%s_resume, %u);\n", f->name, f->name, sg->flags);
+static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *stores,
+                             uint32_t row) {
+  int one = f->opts->line_directives;
+  if (one)
+    emit_line_directive(out, f->src, row);
+  glue_to(out, one, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
+  glue_to(out, one, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
+                    "ac__%s_resume, %u);\n", f->name, f->name, sg->flags);
   if (*stores)
-    buf_printf(out, "    if (ac_f) {\n%s    }\n", stores);
-  buf_printf(out, "    return (%s_task *)(void *)ac_f;\n}\n", f->name);
+    glue_to(out, one, "    if (ac_f) {\n%s    }\n", stores);
+  glue_to(out, one, "    return (%s_task *)(void *)ac_f;\n", f->name);
+  buf_puts(out, "}\n");
 }
 
 /* An async function definition. */
@@ -1037,10 +1114,8 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
     emit_line_directive(out, src, row);
   emit_handle(out, &sg);
   emit_frame(out, &f);
-  emit_resume(out, &f);
-  if (opts->line_directives)
-    emit_line_directive(out, src, row);
-  emit_constructor(out, &f, &sg, stores);
+  emit_resume(out, &f, row, ts_node_end_point(item).row + 1);
+  emit_constructor(out, &f, &sg, stores, row);
   buf_free(&f.decls);
   buf_free(&f.body);
 }

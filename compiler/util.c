@@ -33,24 +33,27 @@ void buf_put(Buf *b, const char *s, size_t n) {
 
 void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 
-void buf_printf(Buf *b, const char *fmt, ...) {
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
   char small[256];
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(small, sizeof small, fmt, ap);
+  if (n >= 0 && (size_t)n < sizeof small) {
+    buf_put(b, small, (size_t)n);
+  } else if (n >= 0) {
+    char *big = xrealloc(NULL, (size_t)n + 1);
+    vsnprintf(big, (size_t)n + 1, fmt, again);
+    buf_put(b, big, (size_t)n);
+    free(big);
+  }
+  va_end(again);
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
+  buf_vprintf(b, fmt, ap);
   va_end(ap);
-  if (n < 0)
-    return;
-  if ((size_t)n < sizeof small) {
-    buf_put(b, small, (size_t)n);
-    return;
-  }
-  char *big = xrealloc(NULL, (size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  buf_put(b, big, (size_t)n);
-  free(big);
 }
 
 void buf_free(Buf *b) {
