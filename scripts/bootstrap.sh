@@ -1,6 +1,7 @@
 #!/bin/sh
 # bootstrap.sh - install the Debian packages that building and testing acc
-# need (ninja-build only lets the build_incremental test cover Ninja too).
+# need (ninja-build lets the build_incremental test cover Ninja too; gdb
+# checks the #line mapping).
 # Skips apt entirely when they are all installed already (so it also works
 # offline then).  Run as root, or as a user with sudo.
 #
@@ -8,7 +9,7 @@
 set -eu
 
 packages="build-essential gcc make clang cmake pkg-config libuv1-dev
-libtree-sitter-dev libcmocka-dev ninja-build"
+libtree-sitter-dev libcmocka-dev ninja-build gdb"
 
 missing=
 for p in $packages; do
