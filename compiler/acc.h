@@ -61,6 +61,10 @@ typedef struct Nodes {
 } Nodes;
 
 Nodes node_children(TSNode n);       /* all children (arena) */
+/* The i-th named child that is not a comment (comments are named children
+ * wherever they appear), or a null node; and how many there are. */
+TSNode node_arg(TSNode n, uint32_t i);
+uint32_t node_arg_count(TSNode n);
 int node_is(TSNode n, const char *type);
 TSNode node_field(TSNode n, const char *field);
 const char *node_text(const Source *src, TSNode n); /* arena copy */

@@ -63,6 +63,7 @@ typedef struct Fn {
 
 static void stmt(Fn *f, TSNode s);
 static char *lower_expr(Fn *f, TSNode e);
+static void discard(Fn *f, TSNode e);
 static void rewrite(Fn *f, TSNode n, Buf *b);
 
 /* ---- names and scopes ---- */
@@ -321,14 +322,11 @@ static char *lower_conditional(Fn *f, TSNode e) {
   return arena_printf("(%s ? (%s) : (%s))", t, a, b);
 }
 
-/* A, B: A is finished, side effects and all, before B starts. */
+/* A, B: A is finished, side effects and all, before B starts; its value
+ * is discarded (it may be a void await). */
 static char *lower_comma(Fn *f, TSNode e) {
-  TSNode right = node_field(e, "right");
-  char *l = lower_expr(f, node_field(e, "left"));
-  if (!has_await(f, right))
-    return arena_printf("((void)(%s), %s)", l, rewrite_str(f, right));
-  glue(f, "(void)(%s);\n", l);
-  return lower_expr(f, right);
+  discard(f, node_field(e, "left"));
+  return lower_expr(f, node_field(e, "right"));
 }
 
 /* Any other expression: its awaits run left to right, then the rest is
@@ -390,9 +388,7 @@ static char *lower_expr(Fn *f, TSNode e) {
  * (it is used before any further suspension), slots released.  Returns the
  * local's name. */
 static const char *lower_cond(Fn *f, TSNode cond) {
-  TSNode c = node_strip_parens(cond);
-  if (node_is(cond, "parenthesized_expression") && ts_node_named_child_count(cond) == 1)
-    cond = c;
+  cond = node_strip_parens(cond);
   char *text = lower_expr(f, cond);
   const char *name = arena_printf("ac_c%d", ++f->nlocal_ids);
   reline(f);
@@ -431,13 +427,17 @@ static char *specifiers(Fn *f, TSNode decl, int strip_const) {
 static int direct_declarator(TSNode d) {
   while (node_is(d, "array_declarator") || node_is(d, "parenthesized_declarator"))
     d = node_is(d, "array_declarator") ? node_field(d, "declarator")
-                                       : ts_node_named_child(d, 0);
+                                       : node_arg(d, 0);
   return node_is(d, "identifier");
 }
 
-/* Member declarator text: the name replaced by the member name; an outer
- * `* const` dropped; an unsized array sized from its initializer; an array
- * or function parameter adjusted to a pointer. */
+/* Member declarator text: the name replaced by the member name.  The
+ * derivation right next to the name is the outermost of the type (C reads
+ * declarators inside out), so that is where a `* const` is dropped (the
+ * member is assigned), where an unsized array gets its size from the
+ * initializer, and where a parameter of array or function type becomes a
+ * pointer: `char *argv[]` -> `char *(*argv)`, `int m[2][2]` ->
+ * `int (*m)[2]`. */
 typedef struct DeclOut {
   TSNode name;       /* the identifier being declared */
   const char *field; /* its member name */
@@ -445,19 +445,17 @@ typedef struct DeclOut {
   int param;         /* adjust array/function parameters */
 } DeclOut;
 
-static void member_declarator(Fn *f, TSNode d, const DeclOut *o, int outer, Buf *b) {
+static void member_declarator(Fn *f, TSNode d, const DeclOut *o, Buf *b) {
   if (ts_node_eq(d, o->name)) {
     buf_puts(b, o->field);
     return;
   }
-  int adjust = o->param && outer && (node_is(d, "array_declarator") ||
-                                     node_is(d, "function_declarator")) &&
-               ts_node_eq(node_field(d, "declarator"), o->name);
-  if (adjust && node_is(d, "array_declarator")) {
-    buf_printf(b, "*%s", o->field);
+  int at_name = ts_node_eq(node_field(d, "declarator"), o->name);
+  if (o->param && at_name && node_is(d, "array_declarator")) {
+    buf_printf(b, "(*%s)", o->field);
     return;
   }
-  if (adjust) {
+  if (o->param && at_name && node_is(d, "function_declarator")) {
     buf_printf(b, "(*%s)", o->field);
     rewrite(f, node_field(d, "parameters"), b);
     return;
@@ -470,20 +468,26 @@ static void member_declarator(Fn *f, TSNode d, const DeclOut *o, int outer, Buf 
     if (a > pos)
       buf_put(b, f->src->text + pos, a - pos);
     pos = ts_node_end_byte(c);
-    if (outer && node_is(d, "pointer_declarator") && node_is(c, "type_qualifier") &&
+    if (at_name && node_is(d, "pointer_declarator") && node_is(c, "type_qualifier") &&
         node_text_is(f->src, c, "const"))
       continue;
-    if (node_is(d, "array_declarator") && o->size && node_is(c, "]") &&
-        ts_node_eq(node_field(d, "declarator"), o->name) &&
+    if (at_name && node_is(d, "array_declarator") && o->size && node_is(c, "]") &&
         ts_node_is_null(node_field(d, "size")))
       buf_puts(b, o->size);
     if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
-      member_declarator(f, c, o, outer && !node_is(d, "pointer_declarator"), b);
+      member_declarator(f, c, o, b);
     else
       rewrite(f, c, b);
   }
   if (ts_node_end_byte(d) > pos)
     buf_put(b, f->src->text + pos, ts_node_end_byte(d) - pos);
+}
+
+/* The declarator inside d whose own declarator is the name. */
+static TSNode at_name(TSNode d, TSNode name) {
+  while (!ts_node_is_null(d) && !ts_node_eq(node_field(d, "declarator"), name))
+    d = node_is(d, "parenthesized_declarator") ? node_arg(d, 0) : node_field(d, "declarator");
+  return d;
 }
 
 /* A VLA's size would have to be known when the frame is allocated. */
@@ -527,8 +531,9 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
   check_vla(f, d);
   const char *name = node_text(f->src, o.name);
   o.field = new_field(f, name);
-  if (!ts_node_is_null(init) && node_is(d, "array_declarator") &&
-      ts_node_is_null(node_field(d, "size"))) {
+  TSNode inner = at_name(d, o.name);
+  if (!ts_node_is_null(init) && node_is(inner, "array_declarator") &&
+      ts_node_is_null(node_field(inner, "size"))) {
     o.size = init_size(f, init);
     if (!o.size)
       diag_error(f->src, ts_node_start_byte(d),
@@ -536,8 +541,10 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
                  "initializer");
   }
   Buf b = {0};
-  buf_puts(&b, specifiers(f, decl, direct_declarator(d)));
-  member_declarator(f, d, &o, 1, &b);
+  /* A top-level const goes (the member is assigned); an array parameter's
+   * const qualifies the elements it points to, and stays. */
+  buf_puts(&b, specifiers(f, decl, param ? node_is(d, "identifier") : direct_declarator(d)));
+  member_declarator(f, d, &o, &b);
   buf_printf(&f->decls, "    %s;\n", b.p);
   buf_free(&b);
   return o.field;
@@ -547,7 +554,7 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
  * a compound literal of the member's own type (copied for arrays). */
 static void init_member(Fn *f, const char *field, TSNode d, TSNode init) {
   int brace = node_is(init, "initializer_list");
-  int array = node_is(d, "array_declarator");
+  int array = node_is(at_name(d, decl_name(d)), "array_declarator");
   char *value = lower_expr(f, init);
   reline(f);
   if (array && !brace)
@@ -564,9 +571,14 @@ static void init_member(Fn *f, const char *field, TSNode d, TSNode init) {
 }
 
 /* A block-scope declaration that is not a variable of automatic storage
- * stays C: static, extern, and function prototypes. */
+ * stays C: static, extern, function prototypes, and types declared alone. */
 static int stays_c(Fn *f, TSNode decl) {
   Nodes kids = node_children(decl);
+  int declarators = 0;
+  for (size_t i = 0; i < kids.n; i++)
+    declarators += kids.field[i] && strcmp(kids.field[i], "declarator") == 0;
+  if (declarators == 0) /* a type alone: struct s {...}; enum {...}; */
+    return 1;
   for (size_t i = 0; i < kids.n; i++) {
     if (node_is(kids.v[i], "storage_class_specifier") &&
         (node_text_is(f->src, kids.v[i], "static") ||
@@ -616,32 +628,52 @@ static void declaration(Fn *f, TSNode decl) {
 
 /* ---- statements ---- */
 
-/* The await an expression statement consists of, under parentheses and
- * (void) casts, or a null node.  Its value is not read: it may be void. */
-static TSNode discarded_await(Fn *f, TSNode e) {
+/* e without parentheses and (void) casts: the same effects. */
+static TSNode strip_discard(Fn *f, TSNode e) {
   for (;;) {
     e = node_strip_parens(e);
-    if (node_is(e, "cast_expression") &&
-        node_text_is(f->src, node_field(e, "type"), "void"))
-      e = node_field(e, "value");
-    else if (node_is(e, "await_expression"))
+    if (!node_is(e, "cast_expression") ||
+        !node_text_is(f->src, node_field(e, "type"), "void"))
       return e;
-    else
-      return (TSNode){{0}, NULL, NULL};
+    e = node_field(e, "value");
   }
 }
 
-/* Evaluate e for its effects only. */
-static void eval_discard(Fn *f, TSNode e) {
-  TSNode aw = discarded_await(f, e);
-  put(f, "{\n");
-  if (!ts_node_is_null(aw)) {
-    lower_expr(f, aw);
+/*
+ * e evaluated for its effects only.  A discarded await's value is never
+ * read (it may have none: void functions, untyped tasks, ac_sleep), and
+ * the operands of `,` and `?:` are discarded in turn, so `c ? await f() :
+ * (void)0;` and `i++, await g()` work with void awaitables as C allows.
+ */
+static void discard(Fn *f, TSNode e) {
+  e = strip_discard(f, e);
+  TSNode cons = node_field(e, "consequence");
+  if (!has_await(f, e)) {
+    reline(f);
+    glue(f, "(void)(%s);\n", rewrite_str(f, e));
+  } else if (node_is(e, "await_expression")) {
+    lower_expr(f, e);
+  } else if (node_is(e, "comma_expression")) {
+    discard(f, node_field(e, "left"));
+    discard(f, node_field(e, "right"));
+  } else if (node_is(e, "conditional_expression") && !ts_node_is_null(cons)) {
+    const char *t = new_temp(f);
+    glue(f, "%s = !!(%s);\nif (%s) {\n", t, lower_expr(f, node_field(e, "condition")), t);
+    discard(f, cons);
+    put(f, "} else {\n");
+    discard(f, node_field(e, "alternative"));
+    put(f, "}\n");
   } else {
     char *text = lower_expr(f, e);
     reline(f);
     glue(f, "%s;\n", text);
   }
+}
+
+/* A full expression evaluated for its effects, its slots released. */
+static void eval_discard(Fn *f, TSNode e) {
+  put(f, "{\n");
+  discard(f, e);
   release_slots(f);
   put(f, "}\n");
 }
@@ -649,14 +681,14 @@ static void eval_discard(Fn *f, TSNode e) {
 /* expression_statement */
 static void stmt_expr(Fn *f, TSNode s) {
   line(f, s);
-  eval_discard(f, ts_node_named_child(s, 0));
+  eval_discard(f, node_arg(s, 0));
 }
 
 /* return_statement */
 static void stmt_return(Fn *f, TSNode s) {
-  TSNode e = ts_node_named_child(s, 0);
+  TSNode e = node_arg(s, 0);
   line(f, s);
-  if (ts_node_is_null(e) || node_is(e, "comment")) {
+  if (ts_node_is_null(e)) {
     put(f, "return AC__DONE;\n");
     return;
   }
@@ -699,7 +731,7 @@ static void stmt_if(Fn *f, TSNode s) {
   stmt(f, node_field(s, "consequence"));
   if (!ts_node_is_null(alt)) {
     put(f, "else\n");
-    stmt(f, ts_node_named_child(alt, 0));
+    stmt(f, node_arg(alt, 0));
   }
   if (has_await(f, cond))
     put(f, "}\n");
@@ -809,7 +841,7 @@ static void stmt_switch(Fn *f, TSNode s) {
     return;
   }
   put(f, "{\n");
-  char *text = lower_expr(f, ts_node_named_child(cond, 0));
+  char *text = lower_expr(f, node_strip_parens(cond));
   const char *name = arena_printf("ac_sw%d", ++f->nlocal_ids);
   glue(f, "__typeof__(%s) %s = %s;\n", text, name, text);
   release_slots(f);
@@ -879,6 +911,14 @@ static void stmt(Fn *f, TSNode s) {
   }
   if (strcmp(t, "declaration") == 0)
     return declaration(f, s);
+  if (strcmp(t, "struct_specifier") == 0 || strcmp(t, "union_specifier") == 0 ||
+      strcmp(t, "enum_specifier") == 0) {
+    /* `enum {...};` alone in a block: tree-sitter-c makes the ';' a sibling */
+    line(f, s);
+    rewrite(f, s, &f->body);
+    put(f, ";\n");
+    return;
+  }
   if (strcmp(t, "continue_statement") == 0)
     return stmt_continue(f, s);
   if (strcmp(t, "case_statement") == 0)
@@ -886,7 +926,7 @@ static void stmt(Fn *f, TSNode s) {
   if (strcmp(t, "labeled_statement") == 0) {
     line(f, s);
     glue(f, "%s:;\n", node_text(f->src, node_field(s, "label")));
-    return stmt(f, ts_node_named_child(s, 1));
+    return stmt(f, node_arg(s, 1));
   }
   if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) &&
       strcmp(t, "preproc_if") != 0 && strcmp(t, "preproc_ifdef") != 0) {
@@ -906,7 +946,7 @@ static void stmt(Fn *f, TSNode s) {
   if (strcmp(t, "compound_statement") == 0)
     return stmt_block(f, s);
   if (strcmp(t, "expression_statement") == 0)
-    return ts_node_named_child_count(s) ? stmt_expr(f, s) : put(f, ";\n");
+    return node_arg_count(s) ? stmt_expr(f, s) : put(f, ";\n");
   if (strcmp(t, "return_statement") == 0)
     return stmt_return(f, s);
   if (strcmp(t, "if_statement") == 0)
@@ -920,7 +960,7 @@ static void stmt(Fn *f, TSNode s) {
   if (strcmp(t, "switch_statement") == 0)
     return stmt_switch(f, s);
   if (strcmp(t, "attributed_statement") == 0)
-    return stmt(f, ts_node_named_child(s, ts_node_named_child_count(s) - 1));
+    return stmt(f, node_arg(s, node_arg_count(s) - 1));
   if (has_await(f, s)) {
     diag_error(f->src, ts_node_start_byte(s), "await in this statement is not supported");
     return;

@@ -145,6 +145,25 @@ Nodes node_children(TSNode n) {
   return out;
 }
 
+TSNode node_arg(TSNode n, uint32_t i) {
+  TSNode none = {{0}, NULL, NULL};
+  if (ts_node_is_null(n))
+    return none;
+  Nodes kids = node_children(n);
+  for (size_t k = 0; k < kids.n; k++)
+    if (ts_node_is_named(kids.v[k]) && !ts_node_is_extra(kids.v[k]) && i-- == 0)
+      return kids.v[k];
+  return none;
+}
+
+uint32_t node_arg_count(TSNode n) {
+  uint32_t count = 0;
+  Nodes kids = node_children(n);
+  for (size_t k = 0; k < kids.n; k++)
+    count += ts_node_is_named(kids.v[k]) && !ts_node_is_extra(kids.v[k]);
+  return count;
+}
+
 int node_is(TSNode n, const char *type) {
   return !ts_node_is_null(n) && strcmp(ts_node_type(n), type) == 0;
 }
@@ -165,9 +184,8 @@ int node_text_is(const Source *src, TSNode n, const char *s) {
 
 /* (((e))) -> e */
 TSNode node_strip_parens(TSNode n) {
-  while (node_is(n, "parenthesized_expression") &&
-         ts_node_named_child_count(n) == 1)
-    n = ts_node_named_child(n, 0);
+  while (node_is(n, "parenthesized_expression") && node_arg_count(n) == 1)
+    n = node_arg(n, 0);
   return n;
 }
 
@@ -177,7 +195,7 @@ static TSNode inner_declarator(TSNode d) {
   TSNode in = node_field(d, "declarator");
   if (ts_node_is_null(in) && (node_is(d, "parenthesized_declarator") ||
                               node_is(d, "attributed_declarator")))
-    in = ts_node_named_child(d, 0);
+    in = node_arg(d, 0);
   return in;
 }
 
