@@ -49,6 +49,8 @@ typedef struct Fn {
   int maxslots;          /* size of ac_aw */
   int nlabels;           /* suspension points */
   int ntemps;            /* int temporaries ac_tN */
+  int nlits;             /* compound literals kept in the frame, ac_litN */
+  int plain_depth;       /* inside a statement copied as plain C */
   int nlocal_ids;        /* names for C locals of the resume function */
   const char *cont;      /* label `continue` goes to, in a rewritten loop */
   int cont_used;         /* a continue jumped to cont */
@@ -65,6 +67,9 @@ static void stmt(Fn *f, TSNode s);
 static char *lower_expr(Fn *f, TSNode e);
 static void discard(Fn *f, TSNode e);
 static void rewrite(Fn *f, TSNode n, Buf *b);
+static const char *init_size(Fn *f, TSNode init);
+static int names_frame_local(Fn *f, TSNode n);
+static int init_is_constant(Fn *f, TSNode init);
 
 /* ---- names and scopes ---- */
 
@@ -91,17 +96,21 @@ static int field_taken(Fn *f, const char *name) {
 }
 
 /* A frame member name for `name`: itself if free, else name_2, name_3...
- * Names in acc's reserved ac_ space always get a suffix. */
+ * Names in acc's reserved ac_ space get a `u` in front. */
 static const char *new_field(Fn *f, const char *name) {
+  if (strncmp(name, "ac_", 3) == 0) /* acc's own namespace: u + name */
+    name = arena_printf("u%s", name);
   const char *field = name;
-  for (int i = 2; field_taken(f, field) || strncmp(field, "ac_", 3) == 0; i++)
+  for (int i = 2; field_taken(f, field); i++)
     field = arena_printf("%s_%d", name, i);
   f->fields = arena_grow(f->fields, f->nfields, &f->capfields, sizeof *f->fields);
   f->fields[f->nfields++] = field;
   return field;
 }
 
-static int has_await(Fn *f, TSNode n) { return unit_has_await(f->unit, n); }
+static int has_await(Fn *f, TSNode n) {
+  return !ts_node_is_null(n) && unit_has_await(f->unit, n);
+}
 
 /* ---- output helpers ---- */
 
@@ -243,6 +252,58 @@ static void rewrite_child(Fn *f, TSNode parent, TSNode c, const char *field,
     push_local(f, node_text(f->src, name), NULL);
 }
 
+/* The type of a compound literal as a complete type name: an unsized
+ * array gets its size from the initializer, at its outermost dimension
+ * (the abstract array declarator innermost in the tree). */
+static const char *literal_type(Fn *f, TSNode type, TSNode value) {
+  if (init_is_constant(f, value)) /* exact: the C compiler sizes it */
+    return arena_printf("(%s)%s", node_text(f->src, type), node_text(f->src, value));
+  TSNode d = node_field(type, "declarator"), last = {{0}, NULL, NULL};
+  for (; !ts_node_is_null(d); d = node_field(d, "declarator"))
+    last = d;
+  if (!node_is(last, "abstract_array_declarator") ||
+      !ts_node_is_null(node_field(last, "size")))
+    return node_text(f->src, type);
+  const char *size = init_size(f, value);
+  if (!size) {
+    diag_error(f->src, ts_node_start_byte(type),
+               "give the size of this array type: its initializer uses locals "
+               "and acc cannot count it");
+    return node_text(f->src, type);
+  }
+  uint32_t a = ts_node_start_byte(type), e = ts_node_end_byte(type);
+  uint32_t at = ts_node_end_byte(last) - 1; /* its ']' */
+  return arena_printf("%.*s%s%.*s", (int)(at - a), f->src->text + a, size,
+                      (int)(e - at), f->src->text + at);
+}
+
+/*
+ * A compound literal in a block that awaits: C says it lives to the end of
+ * the enclosing block, across the awaits, so it lives in the frame.  It is
+ * still initialized where it stands and is still an lvalue:
+ *   (*(__typeof__(&m))memcpy((void *)&m, &(T){init}, sizeof m))
+ */
+static char *hoist_literal(Fn *f, TSNode e, const char *init) {
+  TSNode type = node_field(e, "type");
+  const char *m = arena_printf("ac_lit%d", ++f->nlits);
+  buf_printf(&f->decls, "    __typeof__(%s) %s; /* compound literal */\n",
+             literal_type(f, type, node_field(e, "value")), m);
+  return arena_printf("(*(__typeof__(&ac_f->%s))memcpy((void *)&ac_f->%s, &(%s)%s, "
+                      "sizeof ac_f->%s))", m, m, rewrite_str(f, type), init, m);
+}
+
+/* Statements that are blocks in C99: what they declare, compound literals
+ * included, ends with them. */
+static int c_block(TSNode n) {
+  static const char *const kinds[] = {"compound_statement", "for_statement",
+                                      "while_statement", "do_statement",
+                                      "if_statement", "switch_statement"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (node_is(n, kinds[i]))
+      return 1;
+  return 0;
+}
+
 /*
  * Copy n's source text, renaming references to frame locals.  Used for
  * everything that contains no await.  Blocks and for loops open scopes.
@@ -252,9 +313,15 @@ static void rewrite(Fn *f, TSNode n, Buf *b) {
     rewrite_identifier(f, n, b);
     return;
   }
+  if (node_is(n, "compound_literal_expression") && f->plain_depth == 0) {
+    buf_puts(b, hoist_literal(f, n, rewrite_str(f, node_field(n, "value"))));
+    return;
+  }
   uint32_t pos = ts_node_start_byte(n);
   Nodes kids = node_children(n);
   size_t mark = f->nlocals;
+  int block = c_block(n);
+  f->plain_depth += block;
   for (size_t i = 0; i < kids.n; i++) {
     uint32_t a = ts_node_start_byte(kids.v[i]);
     if (a > pos)
@@ -262,6 +329,7 @@ static void rewrite(Fn *f, TSNode n, Buf *b) {
     rewrite_child(f, n, kids.v[i], kids.field[i], b);
     pos = ts_node_end_byte(kids.v[i]);
   }
+  f->plain_depth -= block;
   uint32_t end = ts_node_end_byte(n);
   if (end > pos)
     buf_put(b, f->src->text + pos, end - pos);
@@ -309,7 +377,8 @@ static char *lower_conditional(Fn *f, TSNode e) {
   TSNode cons = node_field(e, "consequence");
   if (ts_node_is_null(cons)) {
     diag_error(f->src, ts_node_start_byte(e),
-               "await in a '?:' without a middle operand is not supported");
+               "await in the operands of '?:' without a middle operand (a GNU "
+               "extension) is not supported; write 'a ? a : b'");
     return "0";
   }
   char *c = lower_expr(f, node_field(e, "condition"));
@@ -381,6 +450,8 @@ static char *lower_expr(Fn *f, TSNode e) {
     return lower_conditional(f, e);
   if (node_is(e, "comma_expression"))
     return lower_comma(f, e);
+  if (node_is(e, "compound_literal_expression"))
+    return hoist_literal(f, e, lower_expr(f, node_field(e, "value")));
   return lower_generic(f, e);
 }
 
@@ -498,29 +569,48 @@ static void check_vla(Fn *f, TSNode d) {
     TSNode size = node_field(d, "size");
     if (ts_node_is_null(size))
       continue;
-    char *text = rewrite_str(f, size);
-    if (strstr(text, "ac_f->"))
+    if (names_frame_local(f, size))
       diag_error(f->src, ts_node_start_byte(d),
                  "variable length array in an async function");
   }
 }
 
+/* 1 if n refers to a local or parameter that lives in the frame. */
+static int names_frame_local(Fn *f, TSNode n) {
+  if (node_is(n, "identifier")) {
+    uint32_t a = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    const Local *l = lookup(f, f->src->text + a, e - a);
+    return l && l->field;
+  }
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    if (names_frame_local(f, kids.v[i]))
+      return 1;
+  return 0;
+}
+
+/* 1 if the C compiler can work out the type of `(T)init` at file scope:
+ * the initializer names no frame local and awaits nothing. */
+static int init_is_constant(Fn *f, TSNode init) {
+  return !has_await(f, init) && !names_frame_local(f, init);
+}
+
 /* Number of elements an unsized array gets from its initializer, as C
- * text, or NULL if acc cannot tell (designators). */
+ * text, or NULL if acc cannot tell without C's types: designators, or a
+ * lone string in braces ({"abc"}: 4 chars, or one pointer?). */
 static const char *init_size(Fn *f, TSNode init) {
   if (node_is(init, "string_literal") || node_is(init, "concatenated_string"))
     return arena_printf("sizeof(%s)", node_text(f->src, init));
   if (!node_is(init, "initializer_list"))
     return NULL;
-  size_t n = 0;
-  Nodes kids = node_children(init);
-  for (size_t i = 0; i < kids.n; i++) {
-    if (node_is(kids.v[i], "initializer_pair"))
+  uint32_t n = node_arg_count(init);
+  TSNode first = node_arg(init, 0);
+  if (n == 1 && (node_is(first, "string_literal") || node_is(first, "concatenated_string")))
+    return NULL;
+  for (uint32_t i = 0; i < n; i++)
+    if (node_is(node_arg(init, i), "initializer_pair"))
       return NULL;
-    if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))
-      n++;
-  }
-  return arena_printf("%zu", n);
+  return arena_printf("%u", n);
 }
 
 /* Declare the frame member for one declarator; returns its name. */
@@ -532,18 +622,28 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
   const char *name = node_text(f->src, o.name);
   o.field = new_field(f, name);
   TSNode inner = at_name(d, o.name);
-  if (!ts_node_is_null(init) && node_is(inner, "array_declarator") &&
-      ts_node_is_null(node_field(inner, "size"))) {
-    o.size = init_size(f, init);
-    if (!o.size)
-      diag_error(f->src, ts_node_start_byte(d),
-                 "give the size of this array: acc cannot count a designated "
-                 "initializer");
-  }
-  Buf b = {0};
+  int unsized = !ts_node_is_null(init) && node_is(inner, "array_declarator") &&
+                ts_node_is_null(node_field(inner, "size"));
   /* A top-level const goes (the member is assigned); an array parameter's
    * const qualifies the elements it points to, and stays. */
-  buf_puts(&b, specifiers(f, decl, param ? node_is(d, "identifier") : direct_declarator(d)));
+  const char *spec = specifiers(f, decl, param ? node_is(d, "identifier") : direct_declarator(d));
+  Buf b = {0};
+  if (unsized && init_is_constant(f, init)) {
+    /* the C compiler sizes it: __typeof__((T []){init}) x; */
+    DeclOut abstract = o;
+    abstract.field = "";
+    member_declarator(f, d, &abstract, &b);
+    int brace = node_is(init, "initializer_list");
+    buf_printf(&f->decls, "    __typeof__((%s%s)%s%s%s) %s;\n", spec, b.p, brace ? "" : "{",
+               node_text(f->src, init), brace ? "" : "}", o.field);
+    buf_free(&b);
+    return o.field;
+  }
+  if (unsized && !(o.size = init_size(f, init)))
+    diag_error(f->src, ts_node_start_byte(d),
+               "give the size of this array: its initializer uses locals and "
+               "acc cannot count it");
+  buf_puts(&b, spec);
   member_declarator(f, d, &o, &b);
   buf_printf(&f->decls, "    %s;\n", b.p);
   buf_free(&b);
