@@ -76,6 +76,8 @@ TSNode node_strip_parens(TSNode n);
 TSNode decl_function(TSNode declarator);
 /* The identifier a declarator declares, or a null node (abstract). */
 TSNode decl_name(TSNode declarator);
+/* The type_identifier a typedef's declarator declares, or a null node. */
+TSNode decl_name_type(TSNode declarator);
 /* 1 if the declaration / definition node has a child of this type. */
 int has_child_of_type(TSNode n, const char *type);
 

@@ -51,6 +51,13 @@ typedef struct Fn {
   int ntemps;            /* int temporaries ac_tN */
   int nlits;             /* compound literals kept in the frame, ac_litN */
   int plain_depth;       /* inside a statement copied as plain C */
+  const char **body_types; /* typedef names and tags declared in the body */
+  size_t nbody_types;    /* entries in use */
+  size_t capbody_types;  /* entries allocated */
+  const char *guard;     /* #if directives around the current statement */
+  int guard_depth;       /* how many #endif close them */
+  const char **label_guard; /* guard of suspension point N at N - 1, or NULL */
+  size_t caplabels;      /* entries allocated in label_guard */
   int nlocal_ids;        /* names for C locals of the resume function */
   const char *cont;      /* label `continue` goes to, in a rewritten loop */
   int cont_used;         /* a continue jumped to cont */
@@ -252,29 +259,76 @@ static void rewrite_child(Fn *f, TSNode parent, TSNode c, const char *field,
     push_local(f, node_text(f->src, name), NULL);
 }
 
-/* The type of a compound literal as a complete type name: an unsized
- * array gets its size from the initializer, at its outermost dimension
- * (the abstract array declarator innermost in the tree). */
+/* 1 if n is made of constants only (numbers, strings, characters, braces
+ * and operators): an initializer that can be typed at file scope. */
+static int pure_constant(TSNode n) {
+  if (node_is(n, "identifier") || node_is(n, "call_expression") ||
+      node_is(n, "type_identifier"))
+    return 0;
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    if (!pure_constant(kids.v[i]))
+      return 0;
+  return 1;
+}
+
+/* The type of a compound literal as a complete type name for a frame
+ * member.  Only an unsized array needs its initializer: the C compiler
+ * sizes it when the initializer is made of constants; else acc counts. */
 static const char *literal_type(Fn *f, TSNode type, TSNode value) {
-  if (init_is_constant(f, value)) /* exact: the C compiler sizes it */
-    return arena_printf("(%s)%s", node_text(f->src, type), node_text(f->src, value));
   TSNode d = node_field(type, "declarator"), last = {{0}, NULL, NULL};
   for (; !ts_node_is_null(d); d = node_field(d, "declarator"))
     last = d;
   if (!node_is(last, "abstract_array_declarator") ||
       !ts_node_is_null(node_field(last, "size")))
     return node_text(f->src, type);
+  if (pure_constant(value))
+    return arena_printf("(%s)%s", node_text(f->src, type), node_text(f->src, value));
   const char *size = init_size(f, value);
   if (!size) {
     diag_error(f->src, ts_node_start_byte(type),
-               "give the size of this array type: its initializer uses locals "
-               "and acc cannot count it");
+               "give the size of this array type: acc cannot count its "
+               "initializer");
     return node_text(f->src, type);
   }
   uint32_t a = ts_node_start_byte(type), e = ts_node_end_byte(type);
   uint32_t at = ts_node_end_byte(last) - 1; /* its ']' */
   return arena_printf("%.*s%s%.*s", (int)(at - a), f->src->text + a, size,
                       (int)(e - at), f->src->text + at);
+}
+
+/* 1 if the type n names a type declared inside the async function, which
+ * a frame member at file scope cannot use. */
+static int names_body_type(Fn *f, TSNode n) {
+  if (node_is(n, "type_identifier")) {
+    for (size_t i = 0; i < f->nbody_types; i++)
+      if (node_text_is(f->src, n, f->body_types[i]))
+        return 1;
+    return 0;
+  }
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    if (names_body_type(f, kids.v[i]))
+      return 1;
+  return 0;
+}
+
+/* Record the typedef names and tags the body declares. */
+static void collect_body_types(Fn *f, TSNode n) {
+  TSNode name = {{0}, NULL, NULL};
+  if (node_is(n, "type_definition"))
+    name = decl_name_type(node_field(n, "declarator"));
+  else if ((node_is(n, "struct_specifier") || node_is(n, "union_specifier") ||
+            node_is(n, "enum_specifier")) && !ts_node_is_null(node_field(n, "body")))
+    name = node_field(n, "name");
+  if (!ts_node_is_null(name)) {
+    f->body_types = arena_grow(f->body_types, f->nbody_types, &f->capbody_types,
+                               sizeof *f->body_types);
+    f->body_types[f->nbody_types++] = node_text(f->src, name);
+  }
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    collect_body_types(f, kids.v[i]);
 }
 
 /*
@@ -285,6 +339,8 @@ static const char *literal_type(Fn *f, TSNode type, TSNode value) {
  */
 static char *hoist_literal(Fn *f, TSNode e, const char *init) {
   TSNode type = node_field(e, "type");
+  if (names_body_type(f, type)) /* see LANGUAGE.md: stays a C temporary */
+    return arena_printf("(%s)%s", rewrite_str(f, type), init);
   const char *m = arena_printf("ac_lit%d", ++f->nlits);
   buf_printf(&f->decls, "    __typeof__(%s) %s; /* compound literal */\n",
              literal_type(f, type, node_field(e, "value")), m);
@@ -352,6 +408,9 @@ static char *lower_await(Fn *f, TSNode e) {
   int label = ++f->nlabels;
   if (f->nslots > f->maxslots)
     f->maxslots = f->nslots;
+  f->label_guard = arena_grow(f->label_guard, (size_t)label - 1, &f->caplabels,
+                              sizeof *f->label_guard);
+  f->label_guard[label - 1] = f->guard_depth ? arena_printf("%s%d", f->guard, f->guard_depth) : NULL;
   glue(f,
              "ac_f->ac_aw[%d] = (%s);\n"
              "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
@@ -569,7 +628,9 @@ static void check_vla(Fn *f, TSNode d) {
     TSNode size = node_field(d, "size");
     if (ts_node_is_null(size))
       continue;
-    if (names_frame_local(f, size))
+    if (has_await(f, size))
+      diag_error(f->src, ts_node_start_byte(size), "await in an array size");
+    else if (names_frame_local(f, size))
       diag_error(f->src, ts_node_start_byte(d),
                  "variable length array in an async function");
   }
@@ -628,6 +689,8 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
    * const qualifies the elements it points to, and stays. */
   const char *spec = specifiers(f, decl, param ? node_is(d, "identifier") : direct_declarator(d));
   Buf b = {0};
+  if (f->opts->line_directives) /* errors about the member name its line */
+    emit_line_directive(&f->decls, f->src, ts_node_start_point(d).row + 1);
   if (unsized && init_is_constant(f, init)) {
     /* the C compiler sizes it: __typeof__((T []){init}) x; */
     DeclOut abstract = o;
@@ -697,6 +760,9 @@ static int stays_c(Fn *f, TSNode decl) {
  */
 static void declaration(Fn *f, TSNode decl) {
   if (stays_c(f, decl)) {
+    if (has_await(f, decl))
+      diag_error(f->src, ts_node_start_byte(decl),
+                 "await in a static or extern declaration");
     line(f, decl);
     rewrite(f, decl, &f->body);
     put(f, "\n");
@@ -955,6 +1021,8 @@ static void stmt_switch(Fn *f, TSNode s) {
  * before it. */
 static void stmt_case(Fn *f, TSNode s) {
   TSNode value = node_field(s, "value");
+  if (has_await(f, value))
+    diag_error(f->src, ts_node_start_byte(value), "await in a case label");
   if (ts_node_is_null(value))
     put(f, "default:;\n");
   else
@@ -965,26 +1033,55 @@ static void stmt_case(Fn *f, TSNode s) {
       stmt(f, kids.v[i]);
 }
 
-/* #if / #ifdef / #else / #elif inside a body that awaits. */
-static void stmt_preproc(Fn *f, TSNode s) {
+/* Start a line (directives must begin one). */
+static void newline(Fn *f) {
+  if (f->body.len && f->body.p[f->body.len - 1] != '\n')
+    buf_puts(&f->body, "\n");
+}
+
+/*
+ * #if / #ifdef / #elif / #else around statements in a body that awaits.
+ * Directives go on lines of their own.  prefix holds the directives of the
+ * branches before this one ("#if A\n" for the #elif that follows it); with
+ * it, f->guard holds what the dispatch must repeat around the `case` of
+ * each suspension point inside, so a label the preprocessor removes is not
+ * jumped to.
+ */
+static void stmt_preproc(Fn *f, TSNode s, const char *prefix) {
   Nodes kids = node_children(s);
-  buf_puts(&f->body, "\n");
+  Buf head = {0};
+  TSNode alt = {{0}, NULL, NULL};
   for (size_t i = 0; i < kids.n; i++) {
-    TSNode c = kids.v[i];
-    const char *field = kids.field[i];
-    if (field && (strcmp(field, "condition") == 0 || strcmp(field, "name") == 0))
-      buf_printf(&f->body, " %s\n", node_text(f->src, c));
+    const char *field = kids.field[i], *type = ts_node_type(kids.v[i]);
+    if (!ts_node_is_named(kids.v[i]) && type[0] == '#' && strcmp(type, "#endif") != 0)
+      buf_puts(&head, type);
+    else if (field && (strcmp(field, "condition") == 0 || strcmp(field, "name") == 0))
+      buf_printf(&head, " %s", node_text(f->src, kids.v[i]));
     else if (field && strcmp(field, "alternative") == 0)
-      stmt_preproc(f, c);
-    else if (!ts_node_is_named(c))
-      buf_printf(&f->body, "%s", node_text(f->src, c));
-    else if (!node_is(c, "comment"))
-      stmt(f, c);
-    if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#endif") == 0)
-      buf_puts(&f->body, "\n");
-    else if (!ts_node_is_named(c) && strcmp(ts_node_type(c), "#else") == 0)
-      buf_puts(&f->body, "\n");
+      alt = kids.v[i];
   }
+  newline(f);
+  buf_printf(&f->body, "%s\n", head.p);
+  const char *opening = arena_printf("%s%s\n", prefix, head.p);
+  const char *saved = f->guard;
+  f->guard = arena_printf("%s%s", saved, opening);
+  f->guard_depth++;
+  for (size_t i = 0; i < kids.n; i++) {
+    const char *field = kids.field[i];
+    if (ts_node_is_named(kids.v[i]) && !(field && (strcmp(field, "condition") == 0 ||
+                                                   strcmp(field, "name") == 0 ||
+                                                   strcmp(field, "alternative") == 0)))
+      stmt(f, kids.v[i]);
+  }
+  f->guard = saved;
+  f->guard_depth--;
+  if (!ts_node_is_null(alt))
+    stmt_preproc(f, alt, opening);
+  if (node_is(s, "preproc_if") || node_is(s, "preproc_ifdef")) {
+    newline(f);
+    buf_puts(&f->body, "#endif\n");
+  }
+  buf_free(&head);
 }
 
 /* continue in a loop whose update or condition was moved into the body. */
@@ -1024,9 +1121,12 @@ static void stmt(Fn *f, TSNode s) {
   if (strcmp(t, "case_statement") == 0)
     return stmt_case(f, s);
   if (strcmp(t, "labeled_statement") == 0) {
+    /* braced: the label and its statement may be a braceless loop body */
     line(f, s);
-    glue(f, "%s:;\n", node_text(f->src, node_field(s, "label")));
-    return stmt(f, node_arg(s, 1));
+    glue(f, "{ %s:;\n", node_text(f->src, node_field(s, "label")));
+    stmt(f, node_arg(s, 1));
+    put(f, "}\n");
+    return;
   }
   if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) &&
       strcmp(t, "preproc_if") != 0 && strcmp(t, "preproc_ifdef") != 0) {
@@ -1034,7 +1134,7 @@ static void stmt(Fn *f, TSNode s) {
     return;
   }
   if (strcmp(t, "preproc_if") == 0 || strcmp(t, "preproc_ifdef") == 0)
-    return stmt_preproc(f, s);
+    return stmt_preproc(f, s, "");
   /* Plain C: nothing to suspend, no return to turn into AC__DONE, no
    * continue to redirect. */
   if (!has_await(f, s) && !unit_has_return(f->unit, s) && !f->cont) {
@@ -1082,12 +1182,30 @@ typedef struct Sig {
   TSNode fdecl;        /* the function_declarator */
 } Sig;
 
-/* The text of node n with its descendant sub replaced by repl. */
-static char *replace_text(const Source *src, TSNode n, TSNode sub, const char *repl) {
-  uint32_t a = ts_node_start_byte(n), b = ts_node_end_byte(n);
-  uint32_t sa = ts_node_start_byte(sub), sb = ts_node_end_byte(sub);
-  return arena_printf("%.*s%s%.*s", (int)(sa - a), src->text + a, repl,
-                      (int)(b - sb), src->text + sb);
+/* The result member's declarator: d with the function declarator replaced
+ * by `ac_ret`, less a `* const` right next to it (the member is assigned;
+ * a const on a returned value means nothing in C anyway). */
+static void ret_declarator(const Source *src, TSNode d, TSNode fdecl, Buf *b) {
+  if (ts_node_eq(d, fdecl)) {
+    buf_puts(b, "ac_ret");
+    return;
+  }
+  int next_to = ts_node_eq(node_field(d, "declarator"), fdecl);
+  uint32_t pos = ts_node_start_byte(d);
+  Nodes kids = node_children(d);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    buf_put(b, src->text + pos, ts_node_start_byte(c) - pos);
+    pos = ts_node_end_byte(c);
+    if (next_to && node_is(d, "pointer_declarator") && node_is(c, "type_qualifier") &&
+        node_text_is(src, c, "const"))
+      continue;
+    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
+      ret_declarator(src, c, fdecl, b);
+    else
+      buf_put(b, src->text + ts_node_start_byte(c), ts_node_end_byte(c) - ts_node_start_byte(c));
+  }
+  buf_put(b, src->text + pos, ts_node_end_byte(d) - pos);
 }
 
 /* Read the signature of the function that declarator d of item declares. */
@@ -1117,8 +1235,10 @@ static Sig signature(const Source *src, TSNode item, TSNode d) {
   int is_void = direct && node_is(type, "primitive_type") && node_text_is(src, type, "void");
   if (direct && node_is(type, "primitive_type") && node_text_is(src, type, "int"))
     sg.flags |= 1; /* AC__CO_INT_RESULT */
-  if (!is_void)
-    sg.ret = arena_printf("%s%s", spec.p, replace_text(src, d, sg.fdecl, "ac_ret"));
+  if (!is_void) {
+    ret_declarator(src, d, sg.fdecl, &spec);
+    sg.ret = arena_strndup(spec.p, spec.len);
+  }
   buf_free(&spec);
   return sg;
 }
@@ -1165,8 +1285,11 @@ static char *store_params(Fn *f, TSNode fdecl) {
     TSNode d = node_field(p, "declarator");
     if (ts_node_is_null(d) || ts_node_is_null(decl_name(d)))
       continue;
-    const char *field = add_member(f, p, d, (TSNode){{0}, NULL, NULL}, 1);
     const char *name = node_text(f->src, decl_name(d));
+    if (strcmp(name, "ac_f") == 0) /* the constructor's frame pointer */
+      diag_error(f->src, ts_node_start_byte(decl_name(d)),
+                 "'ac_f' is reserved by acc; rename this parameter");
+    const char *field = add_member(f, p, d, (TSNode){{0}, NULL, NULL}, 1);
     push_local(f, name, field);
     buf_printf(&b, "        ac_f->%s = %s;%s", field, name,
                f->opts->line_directives ? " " : "\n");
@@ -1179,8 +1302,22 @@ static char *store_params(Fn *f, TSNode fdecl) {
 /* switch (state) { case N: goto ac_LN; } */
 static void emit_dispatch(Buf *out, const Fn *f, int one) {
   glue_to(out, one, "    switch (ac_self->state) {\n    case 0: break;\n");
-  for (int i = 1; i <= f->nlabels; i++)
-    glue_to(out, one, "    case %d: goto ac_L%d;\n", i, i);
+  for (int i = 1; i <= f->nlabels; i++) {
+    const char *g = f->label_guard[i - 1];
+    if (!g) {
+      glue_to(out, one, "    case %d: goto ac_L%d;\n", i, i);
+      continue;
+    }
+    /* the label is inside #if: so is its case (g ends with the depth) */
+    size_t n = strlen(g), k = n;
+    while (k > 0 && g[k - 1] >= '0' && g[k - 1] <= '9')
+      k--;
+    if (out->len && out->p[out->len - 1] != '\n')
+      buf_puts(out, "\n");
+    buf_printf(out, "%.*scase %d: goto ac_L%d;\n", (int)k, g, i, i);
+    for (int d = atoi(g + k); d > 0; d--)
+      buf_puts(out, "#endif\n");
+  }
   glue_to(out, one, "    default: return ac__bad_state(ac_self);\n    }\n");
 }
 
@@ -1239,6 +1376,7 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
   TSNode d = node_field(item, "declarator");
   Sig sg = signature(src, item, d);
   Fn f = {0};
+  f.guard = "";
   f.src = src;
   f.unit = unit;
   f.opts = opts;
@@ -1246,6 +1384,7 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
   f.is_void = sg.ret == NULL;
   uint32_t row = ts_node_start_point(item).row + 1;
   char *stores = store_params(&f, sg.fdecl);
+  collect_body_types(&f, node_field(item, "body"));
   Nodes kids = node_children(node_field(item, "body"));
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))

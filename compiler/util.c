@@ -211,6 +211,12 @@ TSNode decl_function(TSNode d) {
   return null;
 }
 
+TSNode decl_name_type(TSNode d) {
+  while (!ts_node_is_null(d) && !node_is(d, "type_identifier"))
+    d = inner_declarator(d);
+  return d;
+}
+
 TSNode decl_name(TSNode d) {
   while (!ts_node_is_null(d) && !node_is(d, "identifier"))
     d = inner_declarator(d);
