@@ -847,7 +847,10 @@ static void eval_discard(Fn *f, TSNode e) {
 /* expression_statement */
 static void stmt_expr(Fn *f, TSNode s) {
   line(f, s);
-  eval_discard(f, node_arg(s, 0));
+  if (node_arg_count(s) == 0)
+    put(f, ";\n");
+  else
+    eval_discard(f, node_arg(s, 0));
 }
 
 /* return_statement */
@@ -1096,78 +1099,97 @@ static void stmt_continue(Fn *f, TSNode s) {
   }
 }
 
-/*
- * statement: the ones that contain no await (and declare nothing that an
- * await could outlive) are copied, renamed; the others are lowered.
- */
-static void stmt(Fn *f, TSNode s) {
-  const char *t = ts_node_type(s);
-  if (strcmp(t, "comment") == 0) {
-    buf_printf(&f->body, "%s\n", node_text(f->src, s)); /* ends a // comment */
-    return;
-  }
-  if (strcmp(t, "declaration") == 0)
-    return declaration(f, s);
-  if (strcmp(t, "struct_specifier") == 0 || strcmp(t, "union_specifier") == 0 ||
-      strcmp(t, "enum_specifier") == 0) {
-    /* `enum {...};` alone in a block: tree-sitter-c makes the ';' a sibling */
-    line(f, s);
-    rewrite(f, s, &f->body);
-    put(f, ";\n");
-    return;
-  }
-  if (strcmp(t, "continue_statement") == 0)
-    return stmt_continue(f, s);
-  if (strcmp(t, "case_statement") == 0)
-    return stmt_case(f, s);
-  if (strcmp(t, "labeled_statement") == 0) {
-    /* braced: the label and its statement may be a braceless loop body */
-    line(f, s);
-    glue(f, "{ %s:;\n", node_text(f->src, node_field(s, "label")));
-    stmt(f, node_arg(s, 1));
-    put(f, "}\n");
-    return;
-  }
-  if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) &&
-      strcmp(t, "preproc_if") != 0 && strcmp(t, "preproc_ifdef") != 0) {
-    buf_printf(&f->body, "\n%s\n", node_text(f->src, s));
-    return;
-  }
-  if (strcmp(t, "preproc_if") == 0 || strcmp(t, "preproc_ifdef") == 0)
-    return stmt_preproc(f, s, "");
-  /* Plain C: nothing to suspend, no return to turn into AC__DONE, no
-   * continue to redirect. */
-  if (!has_await(f, s) && !unit_has_return(f->unit, s) && !f->cont) {
-    line(f, s);
-    rewrite(f, s, &f->body);
-    put(f, "\n");
-    return;
-  }
-  if (strcmp(t, "compound_statement") == 0)
-    return stmt_block(f, s);
-  if (strcmp(t, "expression_statement") == 0)
-    return node_arg_count(s) ? stmt_expr(f, s) : put(f, ";\n");
-  if (strcmp(t, "return_statement") == 0)
-    return stmt_return(f, s);
-  if (strcmp(t, "if_statement") == 0)
-    return stmt_if(f, s);
-  if (strcmp(t, "while_statement") == 0)
-    return stmt_while(f, s);
-  if (strcmp(t, "do_statement") == 0)
-    return stmt_do(f, s);
-  if (strcmp(t, "for_statement") == 0)
-    return stmt_for(f, s);
-  if (strcmp(t, "switch_statement") == 0)
-    return stmt_switch(f, s);
-  if (strcmp(t, "attributed_statement") == 0)
-    return stmt(f, node_arg(s, node_arg_count(s) - 1));
-  if (has_await(f, s)) {
-    diag_error(f->src, ts_node_start_byte(s), "await in this statement is not supported");
-    return;
-  }
+/* A comment between statements (a // comment needs its newline). */
+static void stmt_comment(Fn *f, TSNode s) {
+  buf_printf(&f->body, "%s\n", node_text(f->src, s));
+}
+
+/* `enum {...};` alone in a block: tree-sitter-c makes the ';' a sibling. */
+static void stmt_type(Fn *f, TSNode s) {
+  line(f, s);
+  rewrite(f, s, &f->body);
+  put(f, ";\n");
+}
+
+/* label: statement -- braced together, since they may be a braceless loop
+ * body. */
+static void stmt_labeled(Fn *f, TSNode s) {
+  line(f, s);
+  glue(f, "{ %s:;\n", node_text(f->src, node_field(s, "label")));
+  stmt(f, node_arg(s, 1));
+  put(f, "}\n");
+}
+
+/* #define, #include, ... inside a body: on lines of their own. */
+static void stmt_directive(Fn *f, TSNode s) {
+  buf_printf(&f->body, "\n%s\n", node_text(f->src, s));
+}
+
+static void stmt_if_chain(Fn *f, TSNode s) { stmt_preproc(f, s, ""); }
+
+/* Plain C: copied with frame locals renamed. */
+static void stmt_plain(Fn *f, TSNode s) {
   line(f, s);
   rewrite(f, s, &f->body);
   put(f, "\n");
+}
+
+static void stmt_attributed(Fn *f, TSNode s) {
+  stmt(f, node_arg(s, node_arg_count(s) - 1));
+}
+
+/* How a statement is lowered, by node type. */
+typedef struct StmtRule {
+  const char *type;               /* node type */
+  void (*lower)(Fn *f, TSNode s); /* its lowering */
+} StmtRule;
+
+/* Statements that need acc whether or not they await. */
+static const StmtRule always[] = {
+    {"comment", stmt_comment},       {"declaration", declaration},
+    {"struct_specifier", stmt_type}, {"union_specifier", stmt_type},
+    {"enum_specifier", stmt_type},   {"continue_statement", stmt_continue},
+    {"case_statement", stmt_case},   {"labeled_statement", stmt_labeled},
+    {"preproc_if", stmt_if_chain},   {"preproc_ifdef", stmt_if_chain},
+};
+
+/* Statements that need acc when they await, return, or hold a continue
+ * that must be redirected. */
+static const StmtRule awaiting[] = {
+    {"compound_statement", stmt_block}, {"expression_statement", stmt_expr},
+    {"return_statement", stmt_return},  {"if_statement", stmt_if},
+    {"while_statement", stmt_while},    {"do_statement", stmt_do},
+    {"for_statement", stmt_for},        {"switch_statement", stmt_switch},
+    {"attributed_statement", stmt_attributed},
+};
+
+static const StmtRule *find_rule(const StmtRule *rules, size_t n, const char *t) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(rules[i].type, t) == 0)
+      return &rules[i];
+  return NULL;
+}
+
+/*
+ * statement: the ones that contain no await (and no return, nor a continue
+ * that must be redirected) are copied, renamed; the others are lowered.
+ */
+static void stmt(Fn *f, TSNode s) {
+  const char *t = ts_node_type(s);
+  const StmtRule *r = find_rule(always, sizeof always / sizeof *always, t);
+  if (r)
+    return r->lower(f, s);
+  if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s))
+    return stmt_directive(f, s);
+  if (!has_await(f, s) && !unit_has_return(f->unit, s) && !f->cont)
+    return stmt_plain(f, s);
+  r = find_rule(awaiting, sizeof awaiting / sizeof *awaiting, t);
+  if (r)
+    return r->lower(f, s);
+  if (has_await(f, s))
+    diag_error(f->src, ts_node_start_byte(s), "await in this statement is not supported");
+  else
+    stmt_plain(f, s);
 }
 
 /* ---- the function ---- */
