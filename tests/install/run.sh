@@ -70,9 +70,27 @@ fi
 
 step "run hello"
 "$work/build/hello" >"$work/hello.out"
-if diff -u "$here/hello.expected" "$work/hello.out"; then
-    echo "install_find_package: ok"
-else
-    echo "FAIL: hello's output differs from hello.expected" >&2
-    exit 1
-fi
+diff -u "$here/hello.expected" "$work/hello.out" || {
+    echo "FAIL: hello's output differs from hello.expected" >&2; exit 1; }
+
+# Without CMake: the installed acc and libac.pc, shared and static.
+pcdir=$(dirname "$(find "$work/moved" -name libac.pc | head -n 1)")
+[ -f "$pcdir/libac.pc" ] || { echo "FAIL: no libac.pc was installed" >&2; exit 1; }
+pc() { PKG_CONFIG_PATH="$pcdir" pkg-config "$@" libac; }
+"$work/moved/bin/acc" "$here/hello.ac" -o "$work/hello_pc.c"
+step "build hello with pkg-config (shared): $(pc --cflags --libs)"
+# shellcheck disable=SC2046
+${cc:-cc} $cflags $(pc --cflags) "$work/hello_pc.c" -o "$work/hello_shared" $(pc --libs)
+LD_LIBRARY_PATH="$(pc --variable=libdir)" "$work/hello_shared" >"$work/shared.out"
+diff -u "$here/hello.expected" "$work/shared.out" || {
+    echo "FAIL: the pkg-config (shared) build's output differs" >&2; exit 1; }
+if ldd "$work/hello_shared" | grep -q "libac.so"; then :; else
+    echo "FAIL: hello_shared is not linked against libac.so" >&2; exit 1; fi
+step "build hello with pkg-config --static"
+# shellcheck disable=SC2046
+${cc:-cc} $cflags $(pc --cflags) "$work/hello_pc.c" -o "$work/hello_static" \
+    "$(pc --variable=libdir)/libac.a" $(pc --static --libs-only-other --libs-only-l | sed 's/-lac//')
+"$work/hello_static" >"$work/static.out"
+diff -u "$here/hello.expected" "$work/static.out" || {
+    echo "FAIL: the static build's output differs" >&2; exit 1; }
+echo "install_find_package: ok"
