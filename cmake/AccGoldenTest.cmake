@@ -6,5 +6,7 @@ function(ac_add_golden_test name target expected)
            COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:${target}>
                    -DEXPECTED=${expected}
                    -P ${PROJECT_SOURCE_DIR}/cmake/AccRunGolden.cmake)
-  set_tests_properties(${name} PROPERTIES ENVIRONMENT AC_VIRTUAL_CLOCK=1)
+  # A timeout, so that a program that never ends fails instead of hanging.
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT AC_VIRTUAL_CLOCK=1
+                       TIMEOUT 120)
 endfunction()

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acc.h"
@@ -108,20 +109,51 @@ static const char *default_output(const char *in) {
   return arena_printf("%s.c", in);
 }
 
-/* Write through OUTPUT.tmp.XXXXXX and rename, so OUTPUT is whole or absent. */
+/* An existing output that is not a regular file (/dev/null, a FIFO) is
+ * written in place: renaming over it would replace the device itself. */
+static int write_in_place(const char *path, const Buf *out) {
+  FILE *fp = fopen(path, "wb");
+  int ok = fp && fwrite(out->p, 1, out->len, fp) == out->len;
+  if (fp && fclose(fp) != 0)
+    ok = 0;
+  if (!ok)
+    fprintf(stderr, "acc: error: cannot write '%s': %s\n", path, strerror(errno));
+  return ok ? 0 : -1;
+}
+
+/* The mode a new output gets: the old file's, else 0666 less the umask
+ * (mkstemp's 0600 would make generated sources private). */
+static mode_t output_mode(const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0)
+    return st.st_mode & 07777;
+  mode_t mask = umask(0);
+  umask(mask);
+  return 0666 & ~mask;
+}
+
+/* Write through OUTPUT.tmp.XXXXXX and rename, so OUTPUT is whole or absent.
+ * A symlink is followed: the file it names is replaced, not the link. */
 static int write_output(const char *path, const Buf *out) {
+  struct stat st;
   if (strcmp(path, "-") == 0)
     return fwrite(out->p, 1, out->len, stdout) == out->len && fflush(stdout) == 0 ? 0 : -1;
-  char *tmp = arena_printf("%s.tmp.XXXXXX", path);
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+    return write_in_place(path, out);
+  char *real = realpath(path, NULL);
+  const char *target = real ? arena_strndup(real, strlen(real)) : path;
+  free(real);
+  char *tmp = arena_printf("%s.tmp.XXXXXX", target);
   int fd = mkstemp(tmp);
   if (fd < 0) {
     fprintf(stderr, "acc: error: cannot create '%s': %s\n", tmp, strerror(errno));
     return -1;
   }
   FILE *fp = fdopen(fd, "wb");
-  int ok = fp && fwrite(out->p, 1, out->len, fp) == out->len;
+  int ok = fp && fchmod(fd, output_mode(target)) == 0 &&
+           fwrite(out->p, 1, out->len, fp) == out->len;
   ok = fp ? (fclose(fp) == 0 && ok) : (close(fd), 0);
-  if (ok && rename(tmp, path) == 0)
+  if (ok && rename(tmp, target) == 0)
     return 0;
   fprintf(stderr, "acc: error: cannot write '%s': %s\n", path, strerror(errno));
   unlink(tmp);

@@ -5,7 +5,7 @@
 #
 # Installs missing Debian packages (scripts/bootstrap.sh), configures
 # BUILD_DIR (default: build/) with the extra CMAKE_ARGs (e.g.
-# -DAC_SANITIZE=ON), builds it and runs `ctest --output-on-failure -j2`.
+# -DAC_SANITIZE=ON), builds it and runs `ctest --output-on-failure -j2 --timeout 600`.
 # The exit status is ctest's.
 set -eu
 
@@ -23,4 +23,4 @@ sh "$root/scripts/bootstrap.sh"
 cmake -S "$root" -B "$build" "$@"
 cmake --build "$build" -j "$jobs"
 cd "$build"
-ctest --output-on-failure -j2
+ctest --output-on-failure -j2 --timeout 600

@@ -329,9 +329,9 @@ typedef void (*ac_callback)(void *arg);
 /*
  * A scheduled callback (asyncio's Handle / TimerHandle), in caller-owned
  * storage like a uv_timer_t: keep it alive until it has run or been
- * cancelled.  It may be reused after that.  Zero it before its first use
- * (`ac_handle h = {0};`, static storage or memset): its flags tell whether
- * it is scheduled.
+ * cancelled.  It may be reused after that.  Initialize it before its first
+ * use with ac_handle_init() (or zero it: static storage, `= {0}`, memset):
+ * its flags tell whether it is scheduled.
  */
 typedef struct ac_handle {
   ac_waiter w;              /* private: on the ready queue */
@@ -391,6 +391,9 @@ int ac_loop_virtual_clock(const ac_loop *loop); /* 1 if on */
 /* Schedule cb(arg) on the next loop iteration, FIFO.  AC_EINVAL on NULL
  * loop/h/cb, AC_EBUSY if h is already scheduled. */
 int ac_call_soon(ac_loop *loop, ac_handle *h, ac_callback cb, void *arg);
+/* Initialize caller-owned handle storage before its first use (as
+ * uv_timer_init does); zeroing it is equivalent.  Never fails. */
+void ac_handle_init(ac_handle *h);
 /* Schedule cb(arg) after delay seconds (a negative delay counts as 0; NaN
  * is AC_EINVAL).  Callbacks with equal deadlines run in the order they were
  * scheduled.  Other errors as for ac_call_soon. */

@@ -9,6 +9,8 @@
  */
 #include "internal.h"
 
+#include <string.h>
+
 #define AC__LEFT(h) ((h)->heap[0])   /* left child */
 #define AC__RIGHT(h) ((h)->heap[1])  /* right child */
 #define AC__PARENT(h) ((h)->heap[2]) /* parent, NULL for the root */
@@ -282,4 +284,10 @@ void ac__timers_drop(ac_loop *loop) {
     ac__heap_remove(loop, h);
     h->flags &= ~(AC__H_ACTIVE | AC__H_HEAP);
   }
+}
+
+/* A handle that is on no queue and was never scheduled. */
+void ac_handle_init(ac_handle *h) {
+  if (h != NULL)
+    memset(h, 0, sizeof *h);
 }

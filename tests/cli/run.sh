@@ -22,6 +22,17 @@ default_name() { cp "$src/plain.ac" "$tmp/d.ac" && "$acc" "$tmp/d.ac" && [ -s "$
 async_lines() { printf 'async int f(void) {\n  return 1;\n}\n' >"$tmp/a.ac" && "$acc" "$tmp/a.ac" -o "$tmp/a.c" && grep -q "^#line 2 \"$tmp/a.ac\"$" "$tmp/a.c" && ! grep -q async "$tmp/a.c"; }
 keeps_old() { echo old >"$tmp/k.c" && printf 'int f(void) { await g(); }\n' >"$tmp/k.ac" && ! "$acc" "$tmp/k.ac" -o "$tmp/k.c" 2>/dev/null && [ "$(cat "$tmp/k.c")" = old ] && [ -z "$(ls "$tmp" | grep 'k.c.tmp')" ]; }
 stdin_error() { printf 'int f(void) { return await g(); }\n' | "$acc" - -o - >"$tmp/o" 2>"$tmp/e"; [ $? -eq 1 ] && [ ! -s "$tmp/o" ] && grep -q '^<stdin>:1:22: error: await outside an async function$' "$tmp/e"; }
+# -o to a device or FIFO writes into it; the device is not replaced.
+fifo() { mkfifo "$tmp/out.fifo" && { cat "$tmp/out.fifo" >"$tmp/fifo.got" & } &&
+  "$acc" --no-line "$src/plain.ac" -o "$tmp/out.fifo" && wait && [ -p "$tmp/out.fifo" ] &&
+  cmp "$src/plain.ac" "$tmp/fifo.got"; }
+# -o through a symlink replaces the file it names, and the link stays.
+symlink() { echo old >"$tmp/real.c" && ln -s real.c "$tmp/link.c" &&
+  "$acc" --no-line "$src/plain.ac" -o "$tmp/link.c" && [ -L "$tmp/link.c" ] &&
+  cmp "$src/plain.ac" "$tmp/real.c"; }
+# the output gets the usual permissions (umask), not mkstemp's 0600
+mode() { (umask 022 && "$acc" "$src/plain.ac" -o "$tmp/m.c") &&
+  [ "$(stat -c %a "$tmp/m.c")" = 644 ]; }
 check version version
 check help help
 check bad_option bad_option
@@ -34,5 +45,8 @@ check default_name default_name
 check async_lines async_lines
 check keeps_old_output_on_error keeps_old
 check stdin_error stdin_error
+check fifo_output fifo
+check symlink_output symlink
+check output_mode mode
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
