@@ -59,8 +59,6 @@ typedef struct Fn {
   const char **label_guard; /* guard of suspension point N at N - 1, or NULL */
   size_t caplabels;      /* entries allocated in label_guard */
   int nlocal_ids;        /* names for C locals of the resume function */
-  const char *cont;      /* label `continue` goes to, in a rewritten loop */
-  int cont_used;         /* a continue jumped to cont */
   TSNode *verbatim;      /* declarator names being copied as they are */
   size_t nverbatim;      /* entries in use */
   size_t capverbatim;    /* entries allocated */
@@ -72,7 +70,7 @@ typedef struct Fn {
 
 static void stmt(Fn *f, TSNode s);
 static char *lower_expr(Fn *f, TSNode e);
-static void discard(Fn *f, TSNode e);
+static void discard(Fn *f, TSNode e, int top);
 static void rewrite(Fn *f, TSNode n, Buf *b);
 static const char *init_size(Fn *f, TSNode init);
 static int names_frame_local(Fn *f, TSNode n);
@@ -224,6 +222,10 @@ static int is_verbatim(Fn *f, TSNode n) {
 
 static void rewrite_identifier(Fn *f, TSNode n, Buf *b) {
   uint32_t a = ts_node_start_byte(n), e = ts_node_end_byte(n);
+  if (node_text_is(f->src, n, "__func__")) { /* the user's function, not ours */
+    buf_printf(b, "\"%s\"", f->name);
+    return;
+  }
   const Local *l = is_verbatim(f, n) ? NULL : lookup(f, f->src->text + a, e - a);
   if (l && l->field)
     buf_printf(b, "ac_f->%s", l->field);
@@ -412,13 +414,14 @@ static char *lower_await(Fn *f, TSNode e) {
                               sizeof *f->label_guard);
   f->label_guard[label - 1] = f->guard_depth ? arena_printf("%s%d", f->guard, f->guard_depth) : NULL;
   glue(f,
-             "ac_f->ac_aw[%d] = (%s);\n"
+             "ac_f->ac_aw[%d] = (void *)(%s);\n"
              "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
              "return AC__SUSPEND; }\n"
              "ac_L%d:\n"
              "if (ac__check(ac_self, ac_f->ac_aw[%d])) goto ac_fail;\n",
              k, arg, k, label, label, k);
-  return arena_printf("((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret", arg, k);
+  /* an rvalue, as a call's value is: (await f()) = 1 does not compile */
+  return arena_printf("((void)0, ((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret)", arg, k);
 }
 
 /* A && B, A || B with an await in B: B runs only when C would run it. */
@@ -453,7 +456,7 @@ static char *lower_conditional(Fn *f, TSNode e) {
 /* A, B: A is finished, side effects and all, before B starts; its value
  * is discarded (it may be a void await). */
 static char *lower_comma(Fn *f, TSNode e) {
-  discard(f, node_field(e, "left"));
+  discard(f, node_field(e, "left"), 0);
   return lower_expr(f, node_field(e, "right"));
 }
 
@@ -575,6 +578,15 @@ typedef struct DeclOut {
   int param;         /* adjust array/function parameters */
 } DeclOut;
 
+/* 1 if child c of declarator d is the declarator inside it: the field
+ * `declarator`, or the one named child of a parenthesized declarator. */
+static int is_inner_declarator(TSNode d, TSNode c, const char *field) {
+  if (field && strcmp(field, "declarator") == 0)
+    return 1;
+  return node_is(d, "parenthesized_declarator") && ts_node_is_named(c) &&
+         !ts_node_is_extra(c);
+}
+
 static void member_declarator(Fn *f, TSNode d, const DeclOut *o, Buf *b) {
   if (ts_node_eq(d, o->name)) {
     buf_puts(b, o->field);
@@ -604,7 +616,7 @@ static void member_declarator(Fn *f, TSNode d, const DeclOut *o, Buf *b) {
     if (at_name && node_is(d, "array_declarator") && o->size && node_is(c, "]") &&
         ts_node_is_null(node_field(d, "size")))
       buf_puts(b, o->size);
-    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
+    if (is_inner_declarator(d, c, kids.field[i]))
       member_declarator(f, c, o, b);
     else
       rewrite(f, c, b);
@@ -691,6 +703,12 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
   Buf b = {0};
   if (f->opts->line_directives) /* errors about the member name its line */
     emit_line_directive(&f->decls, f->src, ts_node_start_point(d).row + 1);
+  if (param && node_is(d, "identifier") && node_is(node_field(decl, "type"), "type_identifier")) {
+    /* A typedef may hide an array or function type (va_list): the member
+     * takes the adjusted type, as the comma operator decays it. */
+    buf_printf(&f->decls, "    __typeof__((void)0, *(__typeof__(%s) *)0) %s;\n", spec, o.field);
+    return o.field;
+  }
   if (unsized && init_is_constant(f, init)) {
     /* the C compiler sizes it: __typeof__((T []){init}) x; */
     DeclOut abstract = o;
@@ -713,22 +731,21 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
   return o.field;
 }
 
-/* `T x = init;` on a frame member: an assignment; braces and strings become
- * a compound literal of the member's own type (copied for arrays). */
+/*
+ * `T x = init;` on a frame member: an assignment at the same place.  Braces
+ * and strings go through a compound literal of the member's own type,
+ * copied: that works whether T is an array (perhaps through a typedef, as
+ * `typedef char name_t[16]; name_t n = "x";`), a struct or a scalar.
+ */
 static void init_member(Fn *f, const char *field, TSNode d, TSNode init) {
   int brace = node_is(init, "initializer_list");
-  int array = node_is(at_name(d, decl_name(d)), "array_declarator");
+  int string = node_is(init, "string_literal") || node_is(init, "concatenated_string");
+  int pointer = node_is(at_name(d, decl_name(d)), "pointer_declarator");
   char *value = lower_expr(f, init);
   reline(f);
-  if (array && !brace)
-    value = arena_printf("{%s}", value);
-  if (array)
-    glue(f,
-               "memcpy(ac_f->%s, (__typeof__(ac_f->%s))%s, sizeof ac_f->%s);\n",
-               field, field, value, field);
-  else if (brace)
-    glue(f, "ac_f->%s = (__typeof__(ac_f->%s))%s;\n", field, field,
-               value);
+  if (brace || (string && !pointer))
+    glue(f, "memcpy(&ac_f->%s, &(__typeof__(ac_f->%s))%s%s%s, sizeof ac_f->%s);\n",
+         field, field, brace ? "" : "{", value, brace ? "" : "}", field);
   else
     glue(f, "ac_f->%s = %s;\n", field, value);
 }
@@ -806,12 +823,19 @@ static TSNode strip_discard(Fn *f, TSNode e) {
 }
 
 /*
- * e evaluated for its effects only.  A discarded await's value is never
+ * e evaluated for its effects only; top: e is a whole statement, which
+ * without an await is emitted as written (a statement macro such as
+ * do {...} while (0) cannot be cast to void).  A discarded await's value is never
  * read (it may have none: void functions, untyped tasks, ac_sleep), and
  * the operands of `,` and `?:` are discarded in turn, so `c ? await f() :
  * (void)0;` and `i++, await g()` work with void awaitables as C allows.
  */
-static void discard(Fn *f, TSNode e) {
+static void discard(Fn *f, TSNode e, int top) {
+  if (top && !has_await(f, e)) { /* as written: it may be a macro */
+    reline(f);
+    glue(f, "%s;\n", rewrite_str(f, e));
+    return;
+  }
   e = strip_discard(f, e);
   TSNode cons = node_field(e, "consequence");
   if (!has_await(f, e)) {
@@ -820,14 +844,14 @@ static void discard(Fn *f, TSNode e) {
   } else if (node_is(e, "await_expression")) {
     lower_expr(f, e);
   } else if (node_is(e, "comma_expression")) {
-    discard(f, node_field(e, "left"));
-    discard(f, node_field(e, "right"));
+    discard(f, node_field(e, "left"), 0);
+    discard(f, node_field(e, "right"), 0);
   } else if (node_is(e, "conditional_expression") && !ts_node_is_null(cons)) {
     const char *t = new_temp(f);
     glue(f, "%s = !!(%s);\nif (%s) {\n", t, lower_expr(f, node_field(e, "condition")), t);
-    discard(f, cons);
+    discard(f, cons, 0);
     put(f, "} else {\n");
-    discard(f, node_field(e, "alternative"));
+    discard(f, node_field(e, "alternative"), 0);
     put(f, "}\n");
   } else {
     char *text = lower_expr(f, e);
@@ -839,7 +863,7 @@ static void discard(Fn *f, TSNode e) {
 /* A full expression evaluated for its effects, its slots released. */
 static void eval_discard(Fn *f, TSNode e) {
   put(f, "{\n");
-  discard(f, e);
+  discard(f, e, 1);
   release_slots(f);
   put(f, "}\n");
 }
@@ -906,19 +930,6 @@ static void stmt_if(Fn *f, TSNode s) {
     put(f, "}\n");
 }
 
-/* A loop body where `continue` must jump to `cont` (NULL: plain C).
- * Returns 1 if some continue did. */
-static int loop_body(Fn *f, TSNode body, const char *cont) {
-  const char *saved = f->cont;
-  int saved_used = f->cont_used;
-  f->cont = cont;
-  f->cont_used = 0;
-  stmt(f, body);
-  int used = f->cont_used;
-  f->cont = saved;
-  f->cont_used = saved_used;
-  return used;
-}
 
 /* `if (!cond) break;` for a condition with awaits, inside for (;;) */
 static void break_unless(Fn *f, TSNode cond) {
@@ -933,36 +944,46 @@ static void stmt_while(Fn *f, TSNode s) {
   line(f, s);
   if (!has_await(f, cond)) {
     glue(f, "while %s\n", rewrite_str(f, cond));
-    loop_body(f, node_field(s, "body"), NULL);
+    stmt(f, node_field(s, "body"));
     return;
   }
-  put(f, "for (;;) {\n");
+  put(f, "for (;;) {\n"); /* continue: back to the top, to the condition */
   break_unless(f, cond);
-  loop_body(f, node_field(s, "body"), NULL);
+  stmt(f, node_field(s, "body"));
   put(f, "}\n");
 }
 
-/* do_statement */
+
+/*
+ * do_statement.  With an await in the condition, the condition moves to
+ * the top of a for (;;), skipped the first time: a `continue` anywhere in
+ * the body (even one hidden in a macro) then reaches it as in C.
+ */
 static void stmt_do(Fn *f, TSNode s) {
   TSNode cond = node_field(s, "condition");
   line(f, s);
   if (!has_await(f, cond)) {
     put(f, "do\n");
-    loop_body(f, node_field(s, "body"), NULL);
+    stmt(f, node_field(s, "body"));
     glue(f, "while %s;\n", rewrite_str(f, cond));
     return;
   }
-  const char *cont = arena_printf("ac_cont%d", ++f->nlocal_ids);
-  put(f, "for (;;) {\n");
-  if (loop_body(f, node_field(s, "body"), cont))
-    glue(f, "%s:;\n", cont);
+  const char *again = new_temp(f);
+  glue(f, "for (%s = 0;; %s = 1) {\nif (%s) {\n", again, again, again);
   line(f, cond);
   break_unless(f, cond);
   put(f, "}\n");
+  stmt(f, node_field(s, "body"));
+  put(f, "}\n");
 }
 
-/* for_statement: the initializer's variables are frame members (the loop
- * awaits); awaits in the condition or update turn it into for (;;). */
+
+/*
+ * for_statement: the initializer's variables are frame members (the loop
+ * awaits).  With an await in the condition or the update, both move to
+ * the top of a for (;;), the update skipped the first time, so that a
+ * `continue` anywhere in the body (even in a macro) runs them as in C.
+ */
 static void stmt_for(Fn *f, TSNode s) {
   TSNode init = node_field(s, "initializer"), cond = node_field(s, "condition");
   TSNode upd = node_field(s, "update");
@@ -973,31 +994,27 @@ static void stmt_for(Fn *f, TSNode s) {
     declaration(f, init);
   else if (!ts_node_is_null(init))
     eval_discard(f, init);
-  int hard = (!ts_node_is_null(cond) && has_await(f, cond)) ||
-             (!ts_node_is_null(upd) && has_await(f, upd));
-  if (!hard) {
-    glue(f, "for (; %s; %s)\n",
-               ts_node_is_null(cond) ? "" : rewrite_str(f, cond),
-               ts_node_is_null(upd) ? "" : rewrite_str(f, upd));
-    loop_body(f, node_field(s, "body"), NULL);
+  if (!has_await(f, cond) && !has_await(f, upd)) {
+    glue(f, "for (; %s; %s)\n", ts_node_is_null(cond) ? "" : rewrite_str(f, cond),
+         ts_node_is_null(upd) ? "" : rewrite_str(f, upd));
+    stmt(f, node_field(s, "body"));
   } else {
-    const char *cont = ts_node_is_null(upd) ? NULL
-                                            : arena_printf("ac_cont%d", ++f->nlocal_ids);
-    put(f, "for (;;) {\n");
-    if (!ts_node_is_null(cond))
-      break_unless(f, cond);
-    int used = loop_body(f, node_field(s, "body"), cont);
-    if (cont) {
-      if (used)
-        glue(f, "%s:;\n", cont);
+    const char *again = new_temp(f);
+    glue(f, "for (%s = 0;; %s = 1) {\n", again, again);
+    if (!ts_node_is_null(upd)) {
+      glue(f, "if (%s) ", again);
       line(f, upd);
       eval_discard(f, upd);
     }
+    if (!ts_node_is_null(cond))
+      break_unless(f, cond);
+    stmt(f, node_field(s, "body"));
     put(f, "}\n");
   }
   put(f, "}\n");
   f->nlocals = mark;
 }
+
 
 /* switch_statement: a condition with awaits is computed first into a C
  * local of its own type. */
@@ -1087,17 +1104,6 @@ static void stmt_preproc(Fn *f, TSNode s, const char *prefix) {
   buf_free(&head);
 }
 
-/* continue in a loop whose update or condition was moved into the body. */
-static void stmt_continue(Fn *f, TSNode s) {
-  line(f, s);
-  if (f->cont) {
-    glue(f, "goto %s;\n", f->cont);
-    f->cont_used = 1;
-  }
-  else {
-    put(f, "continue;\n");
-  }
-}
 
 /* A comment between statements (a // comment needs its newline). */
 static void stmt_comment(Fn *f, TSNode s) {
@@ -1148,13 +1154,12 @@ typedef struct StmtRule {
 static const StmtRule always[] = {
     {"comment", stmt_comment},       {"declaration", declaration},
     {"struct_specifier", stmt_type}, {"union_specifier", stmt_type},
-    {"enum_specifier", stmt_type},   {"continue_statement", stmt_continue},
+    {"enum_specifier", stmt_type},
     {"case_statement", stmt_case},   {"labeled_statement", stmt_labeled},
     {"preproc_if", stmt_if_chain},   {"preproc_ifdef", stmt_if_chain},
 };
 
-/* Statements that need acc when they await, return, or hold a continue
- * that must be redirected. */
+/* Statements that need acc when they await or return. */
 static const StmtRule awaiting[] = {
     {"compound_statement", stmt_block}, {"expression_statement", stmt_expr},
     {"return_statement", stmt_return},  {"if_statement", stmt_if},
@@ -1171,8 +1176,8 @@ static const StmtRule *find_rule(const StmtRule *rules, size_t n, const char *t)
 }
 
 /*
- * statement: the ones that contain no await (and no return, nor a continue
- * that must be redirected) are copied, renamed; the others are lowered.
+ * statement: the ones that contain no await and no return are copied,
+ * renamed; the others are lowered.
  */
 static void stmt(Fn *f, TSNode s) {
   const char *t = ts_node_type(s);
@@ -1181,7 +1186,7 @@ static void stmt(Fn *f, TSNode s) {
     return r->lower(f, s);
   if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s))
     return stmt_directive(f, s);
-  if (!has_await(f, s) && !unit_has_return(f->unit, s) && !f->cont)
+  if (!has_await(f, s) && !unit_has_return(f->unit, s))
     return stmt_plain(f, s);
   r = find_rule(awaiting, sizeof awaiting / sizeof *awaiting, t);
   if (r)
@@ -1200,16 +1205,18 @@ typedef struct Sig {
   const char *storage; /* "static " or "" */
   const char *ret;     /* "T ac_ret" member declaration, NULL for void */
   const char *params;  /* the parameter list as written, "(...)" */
-  unsigned flags;      /* AC__CO_* for ac__frame_new */
+  const char *int_flag; /* C text: AC__CO_INT_RESULT if the result is an int */
+  const char *ret_fn;  /* `T AC__RET_f(void)`: the return type, checked by C */
   TSNode fdecl;        /* the function_declarator */
 } Sig;
 
 /* The result member's declarator: d with the function declarator replaced
  * by `ac_ret`, less a `* const` right next to it (the member is assigned;
  * a const on a returned value means nothing in C anyway). */
-static void ret_declarator(const Source *src, TSNode d, TSNode fdecl, Buf *b) {
+static void ret_declarator(const Source *src, TSNode d, TSNode fdecl, Buf *b,
+                           const char *name) {
   if (ts_node_eq(d, fdecl)) {
-    buf_puts(b, "ac_ret");
+    buf_puts(b, name);
     return;
   }
   int next_to = ts_node_eq(node_field(d, "declarator"), fdecl);
@@ -1222,8 +1229,8 @@ static void ret_declarator(const Source *src, TSNode d, TSNode fdecl, Buf *b) {
     if (next_to && node_is(d, "pointer_declarator") && node_is(c, "type_qualifier") &&
         node_text_is(src, c, "const"))
       continue;
-    if (kids.field[i] && strcmp(kids.field[i], "declarator") == 0)
-      ret_declarator(src, c, fdecl, b);
+    if (is_inner_declarator(d, c, kids.field[i]))
+      ret_declarator(src, c, fdecl, b, name);
     else
       buf_put(b, src->text + ts_node_start_byte(c), ts_node_end_byte(c) - ts_node_start_byte(c));
   }
@@ -1255,31 +1262,45 @@ static Sig signature(const Source *src, TSNode item, TSNode d) {
     buf_printf(&spec, "%s ", node_text(src, c));
   }
   int is_void = direct && node_is(type, "primitive_type") && node_text_is(src, type, "void");
-  if (direct && node_is(type, "primitive_type") && node_text_is(src, type, "int"))
-    sg.flags |= 1; /* AC__CO_INT_RESULT */
-  if (!is_void) {
-    ret_declarator(src, d, sg.fdecl, &spec);
-    sg.ret = arena_strndup(spec.p, spec.len);
-  }
+  sg.int_flag = is_void ? "0" : arena_printf(
+      "_Generic(((%s_task *)0)->ac_ret, int: AC__CO_INT_RESULT, default: 0)", sg.name);
+  Buf decl = {0};
+  ret_declarator(src, d, sg.fdecl, &decl, arena_printf("AC__RET_%s(void)", sg.name));
+  sg.ret_fn = arena_printf("%s%s", spec.p, decl.p);
+  decl.len = 0;
+  ret_declarator(src, d, sg.fdecl, &decl, "ac_ret");
+  if (!is_void)
+    sg.ret = arena_printf("%s%s", spec.p, decl.p);
+  buf_free(&decl);
   buf_free(&spec);
   return sg;
 }
 
 /* The typed task handle, once per translation unit however often the
- * function is declared (header and definition). */
-static void emit_handle(Buf *out, const Sig *sg) {
+ * function is declared (header and definition); then the constructor's
+ * prototype, and AC__RET_f, a function declared with the async
+ * function's return type, never defined: a prototype and a definition
+ * that disagree on it conflict in C as the functions themselves would.
+ * With #line, the lines that can draw errors name the declaration's line. */
+static void emit_handle(Buf *out, const Sig *sg, const Source *src, uint32_t row,
+                        int lines) {
   buf_printf(out, "#ifndef AC__TASK_%s\n#define AC__TASK_%s\n", sg->name, sg->name);
   buf_printf(out, "typedef struct %s_task {\n    ac_task ac_co;\n", sg->name);
+  if (sg->ret && lines)
+    emit_line_directive(out, src, row);
   if (sg->ret)
     buf_printf(out, "    %s;\n", sg->ret);
   buf_printf(out, "} %s_task;\n", sg->name);
-  if (sg->flags & 1)
+  if (sg->ret)
     buf_printf(out,
-               "_Static_assert(offsetof(%s_task, ac_ret) == sizeof(ac_task), "
-               "\"ac_run reads an int result right after the header\");\n",
-               sg->name);
-  buf_printf(out, "#endif\n%s%s_task *%s%s;\n", sg->storage, sg->name, sg->name,
-             sg->params);
+               "_Static_assert(offsetof(%s_task, ac_ret) == sizeof(ac_task) || "
+               "!%s, \"ac_run reads an int result right after the header\");\n",
+               sg->name, sg->int_flag);
+  buf_puts(out, "#endif\n");
+  if (lines)
+    emit_line_directive(out, src, row);
+  buf_printf(out, "%s%s_task *%s%s; %s;\n", sg->storage, sg->name, sg->name, sg->params,
+             sg->ret_fn);
 }
 
 /* A prototype: `async int f(int);` declares the handle and constructor. */
@@ -1289,9 +1310,10 @@ static void lower_proto(const Source *src, TSNode item, const LowerOpts *opts, B
     if (!kids.field[i] || strcmp(kids.field[i], "declarator") != 0)
       continue;
     Sig sg = signature(src, item, kids.v[i]);
+    uint32_t row = ts_node_start_point(kids.v[i]).row + 1;
     if (opts->line_directives)
-      emit_line_directive(out, src, ts_node_start_point(kids.v[i]).row + 1);
-    emit_handle(out, &sg);
+      emit_line_directive(out, src, row);
+    emit_handle(out, &sg, src, row, opts->line_directives);
   }
 }
 
@@ -1385,7 +1407,7 @@ static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *s
     emit_line_directive(out, f->src, row);
   glue_to(out, one, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
   glue_to(out, one, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
-                    "ac__%s_resume, %u);\n", f->name, f->name, sg->flags);
+                    "ac__%s_resume, %s);\n", f->name, f->name, sg->int_flag);
   if (*stores)
     glue_to(out, one, "    if (ac_f) {\n%s    }\n", stores);
   glue_to(out, one, "    return (%s_task *)(void *)ac_f;\n", f->name);
@@ -1413,7 +1435,7 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
       stmt(&f, kids.v[i]);
   if (opts->line_directives)
     emit_line_directive(out, src, row);
-  emit_handle(out, &sg);
+  emit_handle(out, &sg, src, row, opts->line_directives);
   emit_frame(out, &f);
   emit_resume(out, &f, row, ts_node_end_point(item).row + 1);
   emit_constructor(out, &f, &sg, stores, row);

@@ -129,24 +129,53 @@ static void report_error(const Source *src, TSNode n) {
     diag_error(src, at, "syntax error in %s near %s", ctx, quote(src, tok));
 }
 
-/* Report each outermost ERROR and every MISSING node, in source order. */
+/* 1 if n is, or contains, something of the dialect: an async or
+ * generator specifier, await, yield. */
+static int has_dialect(TSNode n) {
+  static const char *const kinds[] = {"async_specifier", "generator_specifier",
+                                      "await_expression", "yield_expression",
+                                      "yield_from_expression", "async", "await",
+                                      "yield", "generator"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strcmp(ts_node_type(n), kinds[i]) == 0)
+      return 1;
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    if (has_dialect(kids.v[i]))
+      return 1;
+  return 0;
+}
+
+/*
+ * Report each outermost ERROR and every MISSING node, in source order, that
+ * acc must understand: inside an async function or prototype, or around
+ * the dialect's keywords.  Elsewhere the text passes through to the C
+ * compiler, which judges it after preprocessing (`API int f(void);` with
+ * an export macro is not C to tree-sitter, but is to gcc).
+ */
 static void report_syntax(const Source *src, TSNode root, TSNode parent,
-                          TSNode n, int *count) {
+                          TSNode n, int in_async, int *count) {
   if (*count >= MAX_SYNTAX_ERRORS || !ts_node_has_error(n))
     return;
   if (ts_node_is_missing(n)) {
-    report_missing(src, root, parent, n);
-    (*count)++;
+    if (in_async) {
+      report_missing(src, root, parent, n);
+      (*count)++;
+    }
     return;
   }
   if (node_is(n, "ERROR")) {
-    report_error(src, n);
-    (*count)++;
+    if (in_async || has_dialect(n)) {
+      report_error(src, n);
+      (*count)++;
+    }
     return;
   }
+  in_async = in_async || has_child_of_type(n, "async_specifier") ||
+             has_child_of_type(n, "generator_specifier");
   Nodes kids = node_children(n);
   for (size_t i = 0; i < kids.n; i++)
-    report_syntax(src, root, n, kids.v[i], count);
+    report_syntax(src, root, n, kids.v[i], in_async, count);
 }
 
 TSTree *parse_source(const Source *src) {
@@ -162,6 +191,6 @@ TSTree *parse_source(const Source *src) {
     return NULL;
   int count = 0;
   TSNode root = ts_tree_root_node(tree);
-  report_syntax(src, root, root, root, &count);
+  report_syntax(src, root, root, root, 0, &count);
   return tree;
 }

@@ -16,6 +16,8 @@ bad_option() { "$acc" --bogus x.ac 2>"$tmp/err"; [ $? -eq 2 ] && grep -q "unknow
 no_input() { "$acc" 2>/dev/null; [ $? -eq 2 ]; }
 missing_file() { "$acc" "$tmp/nope.ac" -o "$tmp/nope.c" 2>"$tmp/err"; [ $? -eq 1 ] && grep -q "cannot open" "$tmp/err" && [ ! -e "$tmp/nope.c" ]; }
 passthrough() { "$acc" --no-line "$src/plain.ac" -o "$tmp/plain.c" && cmp "$src/plain.ac" "$tmp/plain.c"; }
+macro_idioms() { "$acc" --no-line "$src/macros.ac" -o "$tmp/macros.c" && cmp "$src/macros.ac" "$tmp/macros.c" &&
+  cc -std=c11 -Wall -Wextra -Werror -fsyntax-only "$tmp/macros.c"; }
 line_default() { "$acc" "$src/plain.ac" -o "$tmp/p.c" && head -1 "$tmp/p.c" | grep -q "^#line 1 \".*plain.ac\"$"; }
 stdio() { printf 'int x;\n' | "$acc" - -o - >"$tmp/o" && printf '#line 1 "<stdin>"\nint x;\n' | cmp - "$tmp/o"; }
 default_name() { cp "$src/plain.ac" "$tmp/d.ac" && "$acc" "$tmp/d.ac" && [ -s "$tmp/d.c" ]; }
@@ -39,6 +41,7 @@ check bad_option bad_option
 check no_input no_input
 check missing_file missing_file
 check passthrough passthrough
+check macro_idioms macro_idioms
 check line_default line_default
 check stdio stdio
 check default_name default_name
