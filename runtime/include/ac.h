@@ -119,13 +119,17 @@ typedef struct ac_loop ac_loop;
 typedef struct ac_waiter ac_waiter;
 
 /*
- * A waiter: a node that sits on a future's waiter list or on the loop's
- * ready queue, and whose run() the loop calls.  Tasks and done-callbacks
- * embed one, so waiting never allocates.
+ * A waiter: a node that sits on a future's waiter list or on a loop's
+ * ready queue, and whose run() the loop calls.  Tasks, done-callbacks and
+ * scheduled callbacks embed one, so waiting never allocates.
  */
 struct ac_waiter {
-  ac__link link;              /* on a waiter list or the ready queue */
+  ac__link link;              /* on a waiter list or a ready queue */
   void (*run)(ac_waiter *w);  /* called from the loop, never inline */
+  ac_loop *loop;              /* the loop it runs on; NULL: not bound yet */
+  struct ac_future *from;     /* the future whose completion queued it, or
+                                 NULL; its `held` counts w until w runs
+                                 (a task's: until w has run) */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -152,6 +156,8 @@ typedef struct ac_future {
   int err;            /* 0, or the negative code it failed with */
   unsigned short state; /* AC__FUT_* (private) */
   unsigned short flags; /* AC__F_* kind and state bits (private) */
+  unsigned held;      /* private: queued waiters that have not run yet,
+                         and run_until_complete calls waiting for it */
   const char *msg;    /* optional error message, borrowed */
   void *ac_ret;       /* the value: what `await fut` gives */
 } ac_future;
@@ -162,15 +168,21 @@ void ac_future_init(ac_future *f);
  * The caller owns it and frees it with ac_future_free(). */
 ac_future *ac_future_new(void);
 /* Free a future from ac_future_new().  AC_EBUSY (and nothing freed) if
- * tasks or callbacks are still waiting on it; AC_EINVAL if f did not come
- * from ac_future_new(); NULL is a no-op. */
+ * tasks or callbacks are still waiting on it, including those its
+ * completion queued that have not run yet (the one that is running may
+ * free it: `await f` then ac_future_free(f) works, and so does a
+ * done-callback freeing its future once the others have run), or if
+ * ac_loop_run_until_complete is waiting for it; AC_EINVAL if f did not
+ * come from ac_future_new(); NULL is a no-op. */
 int ac_future_free(ac_future *f);
 
 /* Complete f with value (borrowed: libac never dereferences it).  Waiters
- * and done-callbacks run later, from the loop.  AC_ESTATE if f is done;
- * AC_EINVAL if f is NULL or not a plain future; AC_ENOLOOP (f unchanged)
- * if something waits on f and no loop is running on this thread, since
- * the waiters could not be scheduled. */
+ * and done-callbacks run later, each from its own loop (a task's, or the
+ * one a done-callback was added on); it may be called with no loop
+ * running.  AC_ESTATE if f is done; AC_EINVAL if f is NULL or not a plain
+ * future; AC_ENOLOOP (f unchanged) if no loop is running on this thread
+ * and a done-callback added while no loop ran waits on f, since it has no
+ * loop to run on. */
 int ac_future_set_result(ac_future *f, void *value);
 /* Complete f with an error: err must be negative (else AC_EINVAL).  msg is
  * optional, borrowed, and must outlive f (a string literal is typical).
@@ -183,9 +195,10 @@ int ac_future_set_error(ac_future *f, int err, const char *msg);
  * On a spawned task (asyncio's Task.cancel()): asks the task to cancel.
  * Its pending await fails with AC_ECANCELED, which unwinds its frames; a
  * task that has not started finishes cancelled without running its body;
- * a running task sees the request at its next await.  Returns 0 if asked,
- * AC_ESTATE if the task is done, AC_ENOLOOP if it must be woken and no loop
- * is running on this thread.  AC_EINVAL on a coroutine that is not a task.
+ * a running task sees the request at its next await, or finishes
+ * cancelled if it returns first.  The task is woken on its own loop, so
+ * this works with no loop running.  Returns 0 if asked, AC_ESTATE if the
+ * task is done.  AC_EINVAL on a coroutine that is not a task.
  */
 int ac_future_cancel(ac_future *f);
 
@@ -208,23 +221,27 @@ const char *ac_future_message(const ac_future *f);
 typedef struct ac_done_cb ac_done_cb;
 typedef void (*ac_done_fn)(ac_future *f, void *arg);
 struct ac_done_cb {
-  ac_waiter w;      /* private: the waiter node */
+  ac_waiter w;      /* private: the waiter node (w.loop: where it runs) */
   ac_future *fut;   /* private: the future it watches */
   ac_done_fn fn;    /* private: the callback */
   void *arg;        /* private: its argument */
+  ac__link bound;   /* private: on w.loop's list while it waits on fut */
 };
 
-/* Call fn(f, arg) from the loop once f is done; if f is already done, it is
- * scheduled at once (still from the loop, never inline).  Callbacks run in
- * the order they were added.  f is a plain future or a spawned task.
- * AC_EBUSY if node is in use; AC_EINVAL on NULL arguments or if f is a
- * coroutine that is not a task (its awaiter frees it); AC_ENOLOOP if f is
- * done and no loop is running on this thread. */
+/* Call fn(f, arg) from a loop once f is done; if f is already done, it is
+ * scheduled at once (still from the loop, never inline).  It runs on the
+ * loop running when it was added; added with no loop running, on f's loop
+ * if f is a task, else on the loop running when f completes.  Callbacks
+ * run in the order they were added.  f is a plain future or a spawned
+ * task.  AC_EBUSY if node is in use; AC_EINVAL on NULL arguments or if f
+ * is a coroutine that is not a task (its awaiter frees it); AC_ENOLOOP if
+ * f is a done plain future and no loop is running on this thread. */
 int ac_future_add_done_callback(ac_future *f, ac_done_cb *node, ac_done_fn fn,
                                 void *arg);
 /* Unregister node before it runs (also after f completed, while the call is
- * still queued).  Returns 0 if removed, AC_ESTATE if it already ran or was
- * never added, AC_EINVAL on NULL arguments. */
+ * still queued).  Returns 0 if removed, AC_ESTATE if it already ran, was
+ * dropped by a loop close, or was never added, AC_EINVAL on NULL
+ * arguments. */
 int ac_future_remove_done_callback(ac_future *f, ac_done_cb *node);
 
 /* ------------------------------------------------------------------------ */
@@ -242,12 +259,15 @@ int ac_future_remove_done_callback(ac_future *f, ac_done_cb *node);
  *     typedef struct f_task { ac_task ac_co; T ac_ret; } f_task;
  * (no ac_ret when T is void) and the constructor `f_task *f(...)`.
  * `await p` on an `f_task *` has type T.  AC_TASK(p) converts any typed
- * handle to an ac_task *.
+ * handle to an ac_task *.  Generated code relies only on the ac__*
+ * functions, the AC__* macros and ac_task being a frame's first member,
+ * not on the layout of ac_task.
  */
 typedef struct ac_task ac_task;
 struct ac_task {
   ac_future fut;                 /* a task is a future (its ac_ret unused) */
-  ac_waiter wake;                /* queued when the task is ready to run */
+  ac_waiter wake;                /* queued when the task is ready to run;
+                                    wake.loop: a task's loop, from spawn */
   int (*resume)(ac_task *self);  /* the frame's resume function */
   ac_task *caller;               /* the frame awaiting this one inline */
   ac_task *top;                  /* root of a task: innermost running frame */
@@ -256,33 +276,57 @@ struct ac_task {
   unsigned size;                 /* frame size, for the allocator */
 };
 
-/* Any typed coroutine handle (f_task *) as an ac_task *, checked at compile
- * time to have an ac_co member; co is evaluated once and may be NULL. */
-#define AC_TASK(co) (1 ? (ac_task *)(void *)(co) : &(co)->ac_co)
-/* A task or typed handle as its future. */
+/* Any typed coroutine handle (f_task *), or an ac_task * itself, as an
+ * ac_task *, checked at compile time: anything else without an ac_co
+ * member does not compile.  co is evaluated once and may be NULL; a
+ * pointer to const gives a pointer to const. */
+#define AC_TASK(co) (1 ? (ac_task *)(void *)(co) : &AC__CO_CHECK(co)->ac_co)
+/* A task (ac_task *) or typed handle as its future. */
 #define AC_FUTURE(co) ((ac_future *)(void *)AC_TASK(co))
+
+/* AC_TASK's compile-time check: co itself, or for an ac_task *, a null
+ * pointer of a type whose ac_co is an ac_task (never evaluated).  C11
+ * _Generic in C; overloads in C++, which has no _Generic. */
+struct ac__task_co {
+  ac_task ac_co; /* what AC_TASK checks for */
+};
+#ifdef __cplusplus
+extern "C++" {
+template <class T> inline T *ac__co_check(T *co) { return co; }
+inline ac__task_co *ac__co_check(ac_task *) { return 0; }
+inline const ac__task_co *ac__co_check(const ac_task *) { return 0; }
+}
+#define AC__CO_CHECK(co) ac__co_check(co)
+#else
+#define AC__CO_CHECK(co)                                                      \
+  _Generic((co), ac_task *: (struct ac__task_co *)0,                          \
+           const ac_task *: (const struct ac__task_co *)0, default: (co))
+#endif
 
 /*
  * ac_spawn(co): schedule the coroutine co to run concurrently as a task on
- * the running loop (asyncio's create_task).  Its body starts on a later loop
- * iteration, never inside ac_spawn.  Returns the task handle, or NULL if co
- * is NULL (its constructor ran out of memory) or no loop is running, in
- * which case co is destroyed.  Spawning a task that is already spawned
- * returns it unchanged.  NULL, co untouched, if co is being awaited (its
- * awaiter owns it).  Allocates nothing.
+ * the running loop (asyncio's create_task); the task belongs to that loop.
+ * Its body starts on a later loop iteration, never inside ac_spawn.
+ * Returns the task handle, or NULL if co is NULL (its constructor ran out
+ * of memory) or no loop is running, in which case co is destroyed.
+ * Spawning a task that is already spawned returns it unchanged.  NULL, co
+ * untouched, if co is being awaited (its awaiter owns it).  Allocates
+ * nothing.  co is a typed handle or an ac_task *.
  *
  * Ownership: the loop owns the task.  The returned handle stays valid until
  * ac_task_release() or until the loop closes; a released task is freed as
- * soon as it is done (after the done-callbacks it queued have run); do not
- * await it after releasing it.  Keep the typed pointer (f_task *) instead
- * of the ac_task * to await a typed result:  f_task *t = f(); ac_spawn(t);
- * int r = await t;
+ * soon as it is done and the done-callbacks and wake-ups its completion
+ * queued have run; do not await it after releasing it.  Keep the typed
+ * pointer (f_task *) instead of the ac_task * to await a typed result:
+ * f_task *t = f(); ac_spawn(t); int r = await t;
  */
 #define ac_spawn(co) ac_task_spawn(AC_TASK(co))
 ac_task *ac_task_spawn(ac_task *co);
-/* Drop the caller's handle.  A done task is freed now (from the loop,
- * after callbacks already queued for it, if a loop is running), a pending
- * one when it finishes.  NULL, or releasing twice, is a no-op.  Returns
+/* Drop the caller's handle: t is freed once it is done and what its
+ * completion queued (done-callbacks, wake-ups of tasks awaiting it) has
+ * run - at once if that is already so.  The handle must not be used after
+ * this, not even for a second release, except that releasing again while
+ * the task is still pending is a no-op.  NULL is a no-op.  Returns
  * AC_ESTATE if t is not a task. */
 int ac_task_release(ac_task *t);
 int ac_task_done(const ac_task *t);  /* 1 once the task has finished */
@@ -293,8 +337,9 @@ int ac_task_error(const ac_task *t);
 /*
  * ac_run(co): asyncio.run().  Creates a loop, runs co as its main task until
  * it completes, then cancels whatever is still pending, closes the loop and
- * frees co.  Returns co's error if it failed; else co's result when co is an
- * `async int` function; else 0.  AC_ENOMEM if co is NULL; AC_ESTALLED if
+ * frees co (co: a typed handle or an ac_task *, not yet spawned).  Returns
+ * co's error if it failed; else co's result when co is an `async int`
+ * function; else 0.  AC_ENOMEM if co is NULL; AC_ESTALLED if
  * co waits for something that nothing left could complete.  AC_EBUSY if a
  * loop is already running on this thread, or the loop's creation error:
  * co is then destroyed all the same, so that ac_run(f()) never leaks.
@@ -334,13 +379,12 @@ typedef void (*ac_callback)(void *arg);
  * its flags tell whether it is scheduled.
  */
 typedef struct ac_handle {
-  ac_waiter w;              /* private: on the ready queue */
+  ac_waiter w;              /* private: on the ready queue; w.loop: its loop */
   struct ac_handle *heap[3]; /* private: timer heap links (left, right, parent) */
   unsigned long long when;  /* private: deadline, loop ns */
   unsigned long long seq;   /* private: FIFO order among equal deadlines */
   ac_callback cb;           /* private */
   void *arg;                /* private */
-  ac_loop *loop;            /* private */
   unsigned flags;           /* private: AC__H_* */
 } ac_handle;
 
@@ -349,11 +393,15 @@ typedef struct ac_handle {
 int ac_loop_new(ac_loop **out);
 /* Close and free a loop that is not running (AC_EBUSY if it is).  Pending
  * tasks are cancelled and run until they finish (their done-callbacks run
- * too); callbacks still scheduled (ac_handle) are dropped without running;
- * every task's frame is freed (handles to them become invalid).  AC_EBUSY
- * too if libuv handles of your own are still open on ac_loop_uv(loop): the
- * tasks are gone by then and the loop is otherwise intact; close them and
- * call again.  AC_EINVAL if loop is NULL. */
+ * too), batch by batch: a task spawned meanwhile is cancelled before its
+ * first batch, and after 100 batches whatever is still queued is dropped
+ * (docs/RUNTIME.md, "Closing a loop"); callbacks still scheduled
+ * (ac_handle) are dropped without running; every task's frame is freed
+ * (handles to them become invalid); done-callbacks added on this loop that
+ * still wait on a future will run on the loop current when it completes.
+ * AC_EBUSY too if libuv handles of your own are still open on
+ * ac_loop_uv(loop): the tasks are gone by then and the loop is otherwise
+ * intact; close them and call again.  AC_EINVAL if loop is NULL. */
 int ac_loop_close(ac_loop *loop);
 /* The loop running (or being closed) on this thread, or NULL. */
 ac_loop *ac_loop_current(void);
@@ -366,8 +414,11 @@ struct uv_loop_s *ac_loop_uv(ac_loop *loop);
 int ac_loop_run_forever(ac_loop *loop);
 /* Run until fut is done; fut (borrowed) is usually a spawned task.  An
  * unspawned coroutine is spawned on loop first (the loop then owns it, as
- * any task).  Returns 0 when fut is done (read its outcome with the
- * accessors), AC_EBUSY if this or another loop is already running on this
+ * any task).  The iteration after the one fut completed in runs too, as in
+ * asyncio: when it returns, fut's done-callbacks and the tasks awaiting it
+ * have run (a done future gets that one iteration).  Returns 0 when fut
+ * is done (read its outcome with the accessors, unless that iteration
+ * freed it), AC_EBUSY if this or another loop is already running on this
  * thread, AC_ESTALLED if nothing is left that could complete it (no ready
  * work, no timer, no live libuv handle: a post another thread has yet to
  * make does not count), AC_EREUSED if fut is a coroutine being awaited,
@@ -413,8 +464,10 @@ int ac_handle_active(const ac_handle *h);
 double ac_handle_when(const ac_handle *h);
 
 /* Thread-safe: schedule cb(arg) on loop from any thread (uv_async).  h is
- * caller-owned storage and must stay alive until cb has run; it cannot be
- * cancelled.  AC_EINVAL on NULL arguments, AC_EBUSY if h is in use. */
+ * caller-owned storage and must stay alive until cb has run; it becomes
+ * reusable (any thread may post it again) just before cb is called.  It
+ * cannot be cancelled.  AC_EINVAL on NULL arguments, AC_EBUSY if h is in
+ * use. */
 int ac_call_soon_threadsafe(ac_loop *loop, ac_handle *h, ac_callback cb,
                             void *arg);
 

@@ -17,7 +17,8 @@ int ac_call_soon_threadsafe(ac_loop *loop, ac_handle *h, ac_callback cb,
     uv_mutex_unlock(&loop->ts_mutex);
     return AC_EBUSY;
   }
-  h->loop = loop;
+  h->w.loop = loop;
+  h->w.from = NULL;
   h->cb = cb;
   h->arg = arg;
   h->when = 0;
@@ -52,13 +53,19 @@ void ac__async_drop(ac_loop *loop) {
 }
 
 /* Run a posted handle; it becomes reusable (under the mutex, since the
- * poster may test it) just before its callback runs. */
+ * poster may test it) just before its callback runs.  cb and arg are read
+ * before that: once the flags are clear, another thread may post h again
+ * and overwrite them, so h is not touched after the unlock. */
 void ac__async_run(ac_waiter *w) {
   ac_handle *h = ac__container_of(w, ac_handle, w);
-  ac_loop *loop = h->loop;
+  ac_loop *loop = h->w.loop;
+  ac_callback cb;
+  void *arg;
 
   uv_mutex_lock(&loop->ts_mutex);
+  cb = h->cb;
+  arg = h->arg;
   h->flags = 0;
   uv_mutex_unlock(&loop->ts_mutex);
-  h->cb(h->arg);
+  cb(arg);
 }

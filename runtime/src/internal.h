@@ -112,6 +112,8 @@ struct ac_loop {
   uv_loop_t uv;                /* the libuv loop underneath */
   ac__link ready;              /* ac_waiter nodes to run next iteration */
   ac__link tasks;              /* every task spawned on this loop (ac_task.tasks) */
+  ac__link done_cbs;           /* done-callbacks bound to it, still waiting
+                                  on their future (ac_done_cb.bound) */
   ac_handle *timer_min;        /* root of the timer min-heap, or NULL */
   unsigned long timer_count;   /* handles in the timer heap */
   unsigned long long timer_seq; /* next FIFO sequence number for timers */
@@ -139,8 +141,16 @@ void *ac__alloc_zeroed(size_t size);
 /* The loop running (or being closed) on this thread, or NULL. */
 extern _Thread_local ac_loop *ac__current_loop;
 
-/* Queue w at the tail of loop's ready queue; it runs next iteration. */
-void ac__loop_ready(ac_loop *loop, ac_waiter *w);
+/* Queue w at the tail of its loop's (w->loop) ready queue; it runs next
+ * iteration.  from (or NULL): the future whose completion queues it, which
+ * holds w (ac_future.held) until w has run or is dropped. */
+void ac__waiter_queue(ac_waiter *w, ac_future *from);
+/* Move w to the tail of its loop's ready queue, off whatever list it is
+ * on; the hold it has on a future (if queued by one) stays. */
+void ac__waiter_requeue(ac_waiter *w);
+/* Take w off whatever list it is on (a waiter list or a ready queue) and
+ * drop its hold on a future, if it has one. */
+void ac__waiter_unlink(ac_waiter *w);
 /* The loop's clock in ns (virtual or uv_hrtime). */
 unsigned long long ac__loop_now(const ac_loop *loop);
 
@@ -148,9 +158,19 @@ unsigned long long ac__loop_now(const ac_loop *loop);
 /* future.c                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Mark f done with err (0 = success) and move its waiters, in order, to the
- * current loop's ready queue.  The caller checked that this is possible. */
+/* Mark f done with err (0 = success) and move its waiters, in order, to
+ * their loops' ready queues (a waiter bound to no loop: the current one);
+ * each is counted in f->held until it has run.  The caller checked that
+ * this is possible. */
 void ac__future_complete(ac_future *f, int err);
+/* Drop one hold on f; the last one frees f if it is a released, finished
+ * task. */
+void ac__future_unhold(ac_future *f);
+/* Take every waiter off f's list without running it (ac__task_destroy). */
+void ac__future_drop_waiters(ac_future *f);
+/* Unbind the done-callbacks bound to loop that still wait on a future
+ * (ac_loop_close): they will run on the loop current at completion. */
+void ac__done_cbs_unbind(ac_loop *loop);
 
 /* ------------------------------------------------------------------------ */
 /* task.c                                                                   */
@@ -159,14 +179,16 @@ void ac__future_complete(ac_future *f, int err);
 /* The root task whose trampoline is running on this thread, or NULL. */
 extern _Thread_local ac_task *ac__current_task;
 
-/* Queue root's wake waiter on the current loop's ready queue, unless it is
- * already on some list. */
+/* Queue root's wake waiter on its loop's ready queue, unless it is already
+ * on some list. */
 void ac__task_wake(ac_task *root);
-/* Ask the task t to cancel (see ac_future_cancel); 0, AC_ESTATE if done,
- * AC_ENOLOOP if it must be woken and no loop is current. */
+/* Ask the task t to cancel (see ac_future_cancel); 0, or AC_ESTATE if
+ * done. */
 int ac__task_request_cancel(ac_task *t);
 /* Free a coroutine frame (through the allocator, with its recorded size). */
 void ac__frame_free(ac_task *co);
+/* Free t if it is a released, finished task that nothing holds. */
+void ac__task_reap(ac_task *t);
 /* Free a task's frame and every inline frame of its chain, whatever their
  * state (ac_loop_close, after cancellation). */
 void ac__task_destroy(ac_task *root);

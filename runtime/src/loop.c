@@ -7,11 +7,19 @@
  * from other threads and the timers that are due to the ready queue; then
  * run every waiter that is ready at that point (work they queue runs on the
  * next iteration).
+ *
+ * A waiter queued by a future's completion holds that future (counted in
+ * ac_future.held) until it runs, or, for a task, until it has run:
+ * ac_future_free refuses a held future, and a released task is freed when
+ * its last hold goes.
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Batches ac_loop_close runs at most before dropping what is left. */
+#define AC__CLOSE_BATCHES 100
 
 _Thread_local ac_loop *ac__current_loop; /* running or closing loop */
 
@@ -39,6 +47,7 @@ int ac_loop_new(ac_loop **out) {
     return AC_ENOMEM;
   ac__link_init(&loop->ready);
   ac__link_init(&loop->tasks);
+  ac__link_init(&loop->done_cbs);
   ac__link_init(&loop->ts_list);
   r = uv_loop_init(&loop->uv);
   if (r != 0)
@@ -66,9 +75,51 @@ fail_free:
   return r;
 }
 
-/* Queue w to run on the next iteration. */
-void ac__loop_ready(ac_loop *loop, ac_waiter *w) {
-  ac__link_insert_tail(&loop->ready, &w->link);
+/* Queue w on its loop to run on the next iteration; from, if any, holds
+ * it until then. */
+void ac__waiter_queue(ac_waiter *w, ac_future *from) {
+  w->from = from;
+  if (from != NULL)
+    from->held++;
+  ac__link_insert_tail(&w->loop->ready, &w->link);
+}
+
+/* Move w to the tail of its loop's ready queue (a cancelled task's wake),
+ * keeping the hold it has: its future must still outlive its run. */
+void ac__waiter_requeue(ac_waiter *w) {
+  if (ac__link_linked(&w->link))
+    ac__link_remove(&w->link);
+  ac__link_insert_tail(&w->loop->ready, &w->link);
+}
+
+/* Take w off its list; a hold it had is dropped (it will not run now). */
+void ac__waiter_unlink(ac_waiter *w) {
+  ac_future *from = w->from;
+
+  if (ac__link_linked(&w->link))
+    ac__link_remove(&w->link);
+  w->from = NULL;
+  if (from != NULL)
+    ac__future_unhold(from);
+}
+
+/* Run w, just taken off a ready queue, and drop its hold on the future
+ * that queued it.  A plain future's hold goes first: w is the last thing
+ * the future waits for, so w may free it (`await f` then
+ * ac_future_free(f)), or free the frame it lives in.  A task's hold goes
+ * after: only the runtime frees tasks, and a released one must outlive w.
+ * w is not touched after its run, which may free or reuse it. */
+static void ac__waiter_run(ac_waiter *w) {
+  ac_future *from = w->from;
+
+  w->from = NULL;
+  if (from != NULL && !(from->flags & AC__F_TASK)) {
+    ac__future_unhold(from);
+    from = NULL;
+  }
+  w->run(w);
+  if (from != NULL)
+    ac__future_unhold(from);
 }
 
 /* The loop's clock, ns: the virtual counter, or libuv's monotonic clock. */
@@ -78,8 +129,9 @@ unsigned long long ac__loop_now(const ac_loop *loop) {
 
 /* Run the waiters that are ready now; what they queue waits for the next
  * iteration.  The batch is detached first, so a waiter can still be taken
- * off it (a cancelled handle) before its turn. */
-static void ac__loop_run_ready(ac_loop *loop) {
+ * off it (a cancelled handle) before its turn.  closing (ac_loop_close):
+ * scheduled callbacks are dropped instead of run. */
+static void ac__loop_run_batch(ac_loop *loop, int closing) {
   ac__link batch;
 
   ac__link_init(&batch);
@@ -87,7 +139,10 @@ static void ac__loop_run_ready(ac_loop *loop) {
   while (!ac__link_empty(&batch)) {
     ac_waiter *w = ac__container_of(batch.next, ac_waiter, link);
     ac__link_remove(&w->link);
-    w->run(w);
+    if (closing && ac__waiter_is_handle(w))
+      ac__handle_drop(w);
+    else
+      ac__waiter_run(w);
   }
 }
 
@@ -135,25 +190,22 @@ static int ac__loop_poll(ac_loop *loop, int block, int may_stall) {
 }
 
 /* One iteration (asyncio's _run_once): poll libuv, waiting only if nothing
- * is ready and the run has no reason to return; take the posts from other
- * threads and the timers that are due; run the ready batch.  until:
- * run_until_complete's future (NULL: run_forever, which honours stop). */
-static int ac__loop_iterate(ac_loop *loop, const ac_future *until) {
-  int block;
+ * is ready and the run has no reason to return (`wait`: run_forever was
+ * not stopped, run_until_complete's future is pending); take the posts
+ * from other threads and the timers that are due; run the ready batch.
+ * may_stall: run_until_complete, which gives up (AC_ESTALLED) rather than
+ * wait for nothing. */
+static int ac__loop_iterate(ac_loop *loop, int wait, int may_stall) {
   int r;
 
   ac__async_drain(loop);
-  if (until != NULL)
-    block = until->state == AC__FUT_PENDING;
-  else
-    block = !loop->stop;
-  block = block && ac__link_empty(&loop->ready);
-  r = ac__loop_poll(loop, block, until != NULL);
+  wait = wait && ac__link_empty(&loop->ready);
+  r = ac__loop_poll(loop, wait, may_stall);
   if (r != 0)
     return r;
   ac__async_drain(loop);
   ac__timers_expire(loop, ac__loop_now(loop));
-  ac__loop_run_ready(loop);
+  ac__loop_run_batch(loop, 0);
   return 0;
 }
 
@@ -184,7 +236,7 @@ int ac_loop_run_forever(ac_loop *loop) {
     return r;
   uv_ref((uv_handle_t *)&loop->async);
   do
-    ac__loop_iterate(loop, NULL);
+    ac__loop_iterate(loop, !loop->stop, 0);
   while (!loop->stop);
   loop->stop = 0;
   uv_unref((uv_handle_t *)&loop->async);
@@ -192,8 +244,11 @@ int ac_loop_run_forever(ac_loop *loop) {
   return 0;
 }
 
-/* Run until fut is done.  An unspawned coroutine is spawned on loop first
- * (asyncio's run_until_complete(coro)). */
+/* Run until fut is done, then one more iteration, in which the waiters
+ * its completion queued run (asyncio stops the loop from a done-callback
+ * of fut, so the callbacks added before have run).  fut is held meanwhile,
+ * so that it is not freed while pending.  An unspawned coroutine is
+ * spawned on loop first (asyncio's run_until_complete(coro)). */
 int ac_loop_run_until_complete(ac_loop *loop, ac_future *fut) {
   int r;
 
@@ -208,8 +263,12 @@ int ac_loop_run_until_complete(ac_loop *loop, ac_future *fut) {
     return r;
   if ((fut->flags & AC__F_CORO) && !(fut->flags & AC__F_TASK))
     ac_task_spawn((ac_task *)(void *)fut);
+  fut->held++;
   while (r == 0 && fut->state == AC__FUT_PENDING)
-    r = ac__loop_iterate(loop, fut);
+    r = ac__loop_iterate(loop, 1, 1);
+  ac__future_unhold(fut); /* may free a released task: not read after */
+  if (r == 0)
+    ac__loop_iterate(loop, 0, 0);
   ac__loop_leave(loop);
   return r;
 }
@@ -257,49 +316,47 @@ int ac_loop_virtual_clock(const ac_loop *loop) {
 /* Closing                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Run the ready queue until it is empty, dropping handles instead of
- * running them: task wake-ups and done-callbacks run, callbacks don't. */
-static void ac__loop_drain(ac_loop *loop) {
-  while (!ac__link_empty(&loop->ready)) {
-    ac_waiter *w = ac__container_of(loop->ready.next, ac_waiter, link);
-    ac__link_remove(&w->link);
-    if (ac__waiter_is_handle(w))
-      ac__handle_drop(w);
-    else
-      w->run(w);
+/* Ask every pending task that close has not asked yet to cancel: those
+ * pending at close, then those spawned since the last batch. */
+static void ac__loop_cancel_new(ac_loop *loop) {
+  ac__link *n;
+
+  for (n = loop->tasks.next; n != &loop->tasks; n = n->next) {
+    ac_task *t = ac__container_of(n, ac_task, tasks);
+    if (t->fut.state != AC__FUT_PENDING || (t->fut.flags & AC__F_DOOMED))
+      continue;
+    t->fut.flags |= AC__F_DOOMED;
+    ac__task_request_cancel(t);
   }
 }
 
-/* Cancel every pending task and run them until they have unwound.  Tasks
- * spawned meanwhile (by done-callbacks) are cancelled on the next pass; the
- * pass limit only guards against code that spawns forever. */
+/* Cancel every pending task and run the ready queue batch by batch until
+ * it is empty: the tasks unwind, their done-callbacks run.  Before each
+ * batch, tasks spawned by the previous one are cancelled too, so that they
+ * never start their bodies.  At most AC__CLOSE_BATCHES batches, so that a
+ * done-callback that re-adds itself cannot keep close busy forever. */
 static void ac__loop_cancel_tasks(ac_loop *loop) {
-  int pass;
+  int i;
 
-  for (pass = 0; pass < 1000; pass++) {
-    int asked = 0;
-    ac__link *n;
-    for (n = loop->tasks.next; n != &loop->tasks; n = n->next) {
-      ac_task *t = ac__container_of(n, ac_task, tasks);
-      if (t->fut.state != AC__FUT_PENDING || (t->fut.flags & AC__F_DOOMED))
-        continue;
-      t->fut.flags |= AC__F_DOOMED;
-      ac__task_request_cancel(t);
-      asked++;
-    }
-    ac__loop_drain(loop);
-    if (asked == 0)
-      break;
+  for (i = 0; i < AC__CLOSE_BATCHES; i++) {
+    ac__loop_cancel_new(loop);
+    if (ac__link_empty(&loop->ready))
+      return;
+    ac__loop_run_batch(loop, 1);
   }
 }
 
-/* Forget what is left on the ready queue without running it. */
+/* Forget what is left on the ready queue without running it: handles
+ * become inactive, done-callbacks unregistered, holds are dropped. */
 static void ac__loop_drop_ready(ac_loop *loop) {
   while (!ac__link_empty(&loop->ready)) {
     ac_waiter *w = ac__container_of(loop->ready.next, ac_waiter, link);
-    ac__link_remove(&w->link);
-    if (ac__waiter_is_handle(w))
+    if (ac__waiter_is_handle(w)) {
+      ac__link_remove(&w->link);
       ac__handle_drop(w);
+    } else {
+      ac__waiter_unlink(w);
+    }
   }
 }
 
@@ -330,6 +387,7 @@ static void ac__loop_shutdown(ac_loop *loop) {
   ac__loop_drop_ready(loop);
   while (!ac__link_empty(&loop->tasks))
     ac__task_destroy(ac__container_of(loop->tasks.next, ac_task, tasks));
+  ac__done_cbs_unbind(loop);
   loop->running = 0;
   ac__current_loop = prev;
 }

@@ -21,14 +21,16 @@ static void ac__sleep_fire(void *arg) {
   ac__task_wake(s->root);
 }
 
-/* State 0: arrange to be woken.  0, or the error to fail with. */
+/* State 0: arrange to be woken, on the task's own loop.  0, or the error
+ * to fail with. */
 static int ac__sleep_start(ac__sleep *s) {
-  ac_loop *loop = ac__current_loop;
+  ac_loop *loop;
   int r;
 
   s->root = ac__current_task;
-  if (loop == NULL || s->root == NULL)
+  if (s->root == NULL)
     return AC_ENOLOOP;
+  loop = s->root->wake.loop;
   if (s->pub.delay != s->pub.delay)
     return AC_EINVAL;
   if (s->root->fut.flags & AC__F_CANCEL) {

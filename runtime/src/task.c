@@ -7,7 +7,11 @@
  * pushes it (it runs next, without a trip through the scheduler), finishing
  * one pops back to its caller.  The C stack never grows with the depth of
  * awaits.  The task runs again when its `wake` waiter runs from the ready
- * queue.
+ * queue of its loop (wake.loop, set by ac_task_spawn), wherever the thing
+ * that woke it ran.
+ *
+ * A released task is freed once it is done and nothing holds it: the
+ * waiters its completion queued have all run (ac_future.held).
  */
 #include "internal.h"
 
@@ -45,49 +49,41 @@ void *ac__frame_new(size_t size, int (*resume)(ac_task *), unsigned flags) {
 /* Free a frame through the allocator with the size it was made with. */
 void ac__frame_free(ac_task *co) { ac_free(co, co->size); }
 
-/* Free a finished or abandoned task frame and take it off the task list. */
+/* Free a finished or abandoned task frame and take it off every list. */
 static void ac__task_free(ac_task *t) {
+  ac__waiter_unlink(&t->wake);
   if (ac__link_linked(&t->tasks))
     ac__link_remove(&t->tasks);
   ac__frame_free(t);
 }
 
-/* Queue root to run on the current loop, unless it is already queued or
- * waiting on a future. */
-void ac__task_wake(ac_task *root) {
-  if (!ac__link_linked(&root->wake.link) && ac__current_loop != NULL)
-    ac__loop_ready(ac__current_loop, &root->wake);
-}
-
-/* The ready-queue run function that frees a released, finished task once
- * the waiters queued before it have run (see ac__task_free_later). */
-static void ac__task_free_run(ac_waiter *w) {
-  ac__task_free(ac__container_of(w, ac_task, wake));
-}
-
-/* Free a released, finished task: now if nothing may still look at it,
- * else from the ready queue, behind its done-callbacks and the tasks it
- * woke.  Its wake waiter is idle once it has finished, so it carries the
- * free. */
-static void ac__task_free_later(ac_task *t, int now) {
-  if (now || ac__current_loop == NULL) {
+/* Free t if it was released, is done, and no waiter its completion queued
+ * is still to run (none may look at it any more). */
+void ac__task_reap(ac_task *t) {
+  if ((t->fut.flags & AC__F_RELEASED) && t->fut.state != AC__FUT_PENDING &&
+      t->fut.held == 0)
     ac__task_free(t);
-    return;
-  }
-  if (ac__link_linked(&t->wake.link))
-    ac__link_remove(&t->wake.link);
-  t->wake.run = ac__task_free_run;
-  ac__loop_ready(ac__current_loop, &t->wake);
 }
 
-/* A root frame returned AC__DONE: complete its future (waiters go to the
- * ready queue) and free it if its handle was released. */
-static void ac__task_finish(ac_task *root) {
-  int waited = !ac__link_empty(&root->fut.waiters);
+/* Queue root to run on its loop, unless it is already queued or waiting on
+ * a future. */
+void ac__task_wake(ac_task *root) {
+  if (!ac__link_linked(&root->wake.link))
+    ac__waiter_queue(&root->wake, NULL);
+}
 
+/* A root frame returned AC__DONE: complete its future (waiters go to their
+ * loops' ready queues) and free it if its handle was released and nothing
+ * waited.  A cancellation still pending (asked while it ran, and no await
+ * came after) makes a successful finish a cancelled one, as in asyncio. */
+static void ac__task_finish(ac_task *root) {
+  if (root->fut.flags & AC__F_CANCEL) {
+    root->fut.flags &= ~AC__F_CANCEL;
+    if (root->fut.err == 0)
+      root->fut.err = AC_ECANCELED;
+  }
   ac__future_complete(&root->fut, root->fut.err);
-  if (root->fut.flags & AC__F_RELEASED)
-    ac__task_free_later(root, !waited);
+  ac__task_reap(root);
 }
 
 /* A root that is cancelled before its first step never runs its body.
@@ -146,14 +142,16 @@ ac_task *ac_task_spawn(ac_task *co) {
   }
   co->fut.flags |= AC__F_TASK;
   co->top = co;
+  co->wake.loop = loop; /* the task's loop, for good */
   ac__link_insert_tail(&loop->tasks, &co->tasks);
-  ac__loop_ready(loop, &co->wake);
+  ac__waiter_queue(&co->wake, NULL);
   return co;
 }
 
-/* Drop the handle: a done task is freed (from the ready queue, after any
- * callback already queued for it, if a loop runs), a pending one when it
- * finishes. */
+/* Drop the handle: t is freed once it is done and the waiters its
+ * completion queued have run (now, if that is already so).  A second
+ * release is a no-op only while t is alive: before it finished, or while
+ * its waiters are still queued. */
 int ac_task_release(ac_task *t) {
   if (t == NULL)
     return 0;
@@ -162,8 +160,7 @@ int ac_task_release(ac_task *t) {
   if (t->fut.flags & AC__F_RELEASED)
     return 0;
   t->fut.flags |= AC__F_RELEASED;
-  if (t->fut.state != AC__FUT_PENDING)
-    ac__task_free_later(t, 0); /* its done-callbacks may still be queued */
+  ac__task_reap(t);
   return 0;
 }
 
@@ -180,38 +177,44 @@ int ac_task_error(const ac_task *t) {
 }
 
 /* Ask t to cancel: its pending await fails with AC_ECANCELED (or, not yet
- * started, it finishes cancelled without running).  A running task sees
- * the request at its next await; a parked one is woken now. */
+ * started, it finishes cancelled without running; still running, at its
+ * next await or when it returns).  A parked task is woken now, on its own
+ * loop, which need not be running: it unwinds when that loop runs. */
 int ac__task_request_cancel(ac_task *t) {
   if (t->fut.state != AC__FUT_PENDING)
     return AC_ESTATE;
-  if (t != ac__current_task) {
-    if (ac__current_loop == NULL)
-      return AC_ENOLOOP;
-    if (ac__link_linked(&t->wake.link))
-      ac__link_remove(&t->wake.link); /* off a future's waiters */
-    ac__loop_ready(ac__current_loop, &t->wake);
-  }
+  if (t != ac__current_task)
+    ac__waiter_requeue(&t->wake); /* off a future's waiters, or requeued */
   t->fut.flags |= AC__F_CANCEL;
   return 0;
 }
 
 /* Free a task and its whole chain, pending or not (ac_loop_close).  Its
  * waiters are unlinked, since they are going away too or are caller-owned
- * done-callbacks. */
+ * done-callbacks.  If something still holds it (a waiter queued on another
+ * loop), only its root is kept, off the loop, released and finished,
+ * until the last hold goes. */
 void ac__task_destroy(ac_task *root) {
   ac_task *co = root->top;
 
-  if (ac__link_linked(&root->wake.link))
-    ac__link_remove(&root->wake.link);
-  while (!ac__link_empty(&root->fut.waiters))
-    ac__link_remove(root->fut.waiters.next);
+  ac__waiter_unlink(&root->wake);
+  ac__future_drop_waiters(&root->fut);
   while (co != NULL && co != root) {
     ac_task *caller = co->caller;
     ac__frame_free(co);
     co = caller;
   }
-  ac__task_free(root);
+  root->top = root;
+  if (root->fut.held == 0) {
+    ac__task_free(root);
+    return;
+  }
+  ac__link_remove(&root->tasks);
+  root->fut.flags |= AC__F_RELEASED;
+  if (root->fut.state == AC__FUT_PENDING) {
+    root->fut.state = AC__FUT_CANCELLED;
+    root->fut.err = AC_ECANCELED;
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -264,8 +267,7 @@ int ac__await(ac_task *self, void *aw) {
     return ac__await_error(self, AC_EINVAL); /* would never wake */
   if (root->fut.flags & AC__F_CANCEL)
     return 1; /* being cancelled: ac__check fails at once */
-  if (ac__link_linked(&root->wake.link))
-    ac__link_remove(&root->wake.link);
+  ac__waiter_unlink(&root->wake);
   ac__link_insert_tail(&f->waiters, &root->wake.link);
   return 0;
 }

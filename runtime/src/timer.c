@@ -147,9 +147,9 @@ int ac__waiter_is_handle(const ac_waiter *w) {
 void ac__handle_drop(ac_waiter *w) {
   ac_handle *h = ac__container_of(w, ac_handle, w);
   if (h->flags & AC__H_TS) {
-    uv_mutex_lock(&h->loop->ts_mutex);
+    uv_mutex_lock(&h->w.loop->ts_mutex);
     h->flags = 0;
-    uv_mutex_unlock(&h->loop->ts_mutex);
+    uv_mutex_unlock(&h->w.loop->ts_mutex);
   } else {
     h->flags &= ~(AC__H_ACTIVE | AC__H_HEAP);
   }
@@ -181,7 +181,8 @@ static int ac__handle_check(ac_loop *loop, ac_handle *h, ac_callback cb) {
 /* Fill in a handle that is about to be scheduled. */
 static void ac__handle_set(ac_loop *loop, ac_handle *h, ac_callback cb,
                            void *arg, unsigned flags) {
-  h->loop = loop;
+  h->w.loop = loop;
+  h->w.from = NULL;
   h->cb = cb;
   h->arg = arg;
   h->flags = AC__H_ACTIVE | flags;
@@ -196,7 +197,7 @@ int ac_call_soon(ac_loop *loop, ac_handle *h, ac_callback cb, void *arg) {
   ac__handle_set(loop, h, cb, arg, 0);
   h->when = 0;
   h->seq = 0;
-  ac__loop_ready(loop, &h->w);
+  ac__waiter_queue(&h->w, NULL);
   return 0;
 }
 
@@ -248,7 +249,7 @@ int ac_handle_cancel(ac_handle *h) {
   if (h->flags & AC__H_TS)
     return AC_EINVAL;
   if (h->flags & AC__H_HEAP)
-    ac__heap_remove(h->loop, h);
+    ac__heap_remove(h->w.loop, h);
   else
     ac__link_remove(&h->w.link);
   h->flags &= ~(AC__H_ACTIVE | AC__H_HEAP);
@@ -273,7 +274,7 @@ void ac__timers_expire(ac_loop *loop, unsigned long long now) {
     ac_handle *h = loop->timer_min;
     ac__heap_remove(loop, h);
     h->flags &= ~AC__H_HEAP;
-    ac__loop_ready(loop, &h->w);
+    ac__waiter_queue(&h->w, NULL);
   }
 }
 

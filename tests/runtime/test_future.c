@@ -226,6 +226,158 @@ static void test_done_callback_on_coroutine(void **state) {
   assert_null(ac_spawn(c)); /* no loop: destroys c */
 }
 
+/* ------------------------------------------------------------------------ */
+/* ac_future_free while waiters are queued                                  */
+/* ------------------------------------------------------------------------ */
+
+struct free_log {
+  ac_future *f;      /* from ac_future_new */
+  ac_done_cb cb[2];  /* [0] frees f when it runs, [1] is removed */
+  ac_handle h;       /* runs complete_then_free */
+  int rc_queued;     /* ac_future_free while the callbacks are queued */
+  int rc_removed;    /* ...after removing cb[1] (cb[0] still queued) */
+  int rc_in_cb;      /* ...from cb[0], the last one */
+};
+static struct free_log g_free;
+
+/* The last callback of f may free it. */
+static void free_in_cb(ac_future *f, void *arg) {
+  (void)arg;
+  g_free.rc_in_cb = ac_future_free(f);
+}
+
+/* Completes f, then tries to free it while its callbacks are queued. */
+static void complete_then_free(void *arg) {
+  (void)arg;
+  assert_int_equal(ac_future_set_result(g_free.f, NULL), 0);
+  g_free.rc_queued = ac_future_free(g_free.f);
+  assert_int_equal(ac_future_remove_done_callback(g_free.f, &g_free.cb[1]), 0);
+  g_free.rc_removed = ac_future_free(g_free.f);
+}
+
+/* A future whose completion queued done-callbacks that have not run yet
+ * cannot be freed (AC_EBUSY), however its waiter list looks; removing one
+ * drops its claim; the last one to run may free it. */
+static void test_free_with_queued_callbacks(void **state) {
+  ac_loop *loop = new_loop(1);
+  (void)state;
+  memset(&g_free, 0, sizeof g_free);
+  g_free.rc_in_cb = 1;
+  g_free.f = ac_future_new();
+  assert_non_null(g_free.f);
+  assert_int_equal(
+      ac_future_add_done_callback(g_free.f, &g_free.cb[0], free_in_cb, NULL),
+      0);
+  assert_int_equal(
+      ac_future_add_done_callback(g_free.f, &g_free.cb[1], noop_cb, NULL), 0);
+  assert_int_equal(ac_call_soon(loop, &g_free.h, complete_then_free, NULL),
+                   0);
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0); /* complete_then_free */
+  assert_int_equal(g_free.rc_queued, AC_EBUSY);
+  assert_int_equal(g_free.rc_removed, AC_EBUSY);
+  assert_int_equal(g_free.rc_in_cb, 1); /* not run yet */
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0); /* free_in_cb */
+  assert_int_equal(g_free.rc_in_cb, 0);
+  assert_int_equal(ac_loop_close(loop), 0);
+}
+
+static int g_task_free_rc = 1; /* ac_future_free in await_free */
+
+/* async void await_free(ac_future *f) { await f; g_rc = ac_future_free(f); } */
+typedef struct await_free_task {
+  ac_task ac_co;
+} await_free_task;
+struct await_free_frame {
+  ac_task ac_co;
+  ac_future *f;
+  void *ac_aw[1];
+};
+static int await_free_resume(ac_task *ac_self) {
+  struct await_free_frame *ac_f = (struct await_free_frame *)ac_self;
+  switch (ac_self->state) {
+  case 0:
+    break;
+  case 1:
+    goto ac_L1;
+  default:
+    return ac__bad_state(ac_self);
+  }
+  ac_f->ac_aw[0] = ac_f->f;
+  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
+    ac_self->state = 1;
+    return AC__SUSPEND;
+  }
+ac_L1:
+  if (ac__check(ac_self, ac_f->ac_aw[0]))
+    goto ac_fail;
+  ac__release(&ac_f->ac_aw[0]);
+  g_task_free_rc = ac_future_free(ac_f->f);
+  return AC__DONE;
+ac_fail:
+  return ac__fail(ac_self, ac_f->ac_aw, 1);
+}
+static await_free_task *await_free(ac_future *f) {
+  struct await_free_frame *ac_f =
+      ac__frame_new(sizeof *ac_f, await_free_resume, 0);
+  if (ac_f)
+    ac_f->f = f;
+  return (await_free_task *)ac_f;
+}
+
+static int g_rc_queued_task; /* ac_future_free while the task is queued */
+
+/* Completes the future arg and tries to free it at once. */
+static void complete_then_free_task(void *arg) {
+  assert_int_equal(ac_future_set_result(arg, NULL), 0);
+  g_rc_queued_task = ac_future_free(arg);
+}
+
+/* The same with a task waiting: while its wake-up is queued the future
+ * cannot be freed; once resumed, the task may free it (`await f;
+ * ac_future_free(f)`). */
+static void test_free_with_queued_task(void **state) {
+  ac_loop *loop = new_loop(1);
+  ac_future *f = ac_future_new();
+  await_free_task *t = await_free(f);
+  ac_handle h = {0};
+  (void)state;
+  g_task_free_rc = 1;
+  g_rc_queued_task = 1;
+  assert_non_null(f);
+  assert_int_equal(ac_call_later(loop, &h, 1.0, complete_then_free_task, f),
+                   0);
+  assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)), 0);
+  assert_int_equal(ac_task_error(AC_TASK(t)), 0);
+  assert_int_equal(g_rc_queued_task, AC_EBUSY);
+  assert_int_equal(g_task_free_rc, 0);
+  assert_int_equal(ac_loop_close(loop), 0);
+}
+
+static int g_rc_pending; /* ac_future_free during run_until_complete */
+
+/* Tries to free the pending future arg, then completes it. */
+static void free_then_complete(void *arg) {
+  g_rc_pending = ac_future_free(arg);
+  assert_int_equal(ac_future_set_result(arg, NULL), 0);
+}
+
+/* run_until_complete waits for its future: it cannot be freed under it. */
+static void test_free_during_run_until_complete(void **state) {
+  ac_loop *loop = new_loop(1);
+  ac_future *f = ac_future_new();
+  ac_handle h = {0};
+  (void)state;
+  g_rc_pending = 1;
+  assert_int_equal(ac_call_soon(loop, &h, free_then_complete, f), 0);
+  assert_int_equal(ac_loop_run_until_complete(loop, f), 0);
+  assert_int_equal(g_rc_pending, AC_EBUSY);
+  assert_true(ac_future_done(f));
+  assert_int_equal(ac_future_free(f), 0);
+  assert_int_equal(ac_loop_close(loop), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_initial_state),
@@ -238,6 +390,9 @@ int main(void) {
       cmocka_unit_test(test_done_callbacks_fifo),
       cmocka_unit_test(test_done_callback_on_done_future),
       cmocka_unit_test(test_done_callback_on_coroutine),
+      cmocka_unit_test(test_free_with_queued_callbacks),
+      cmocka_unit_test(test_free_with_queued_task),
+      cmocka_unit_test(test_free_during_run_until_complete),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,8 @@
  * closing with pending work, and misuse while running. */
 #include "rt_test.h"
 
+#include <stdatomic.h>
+#include <unistd.h>
 #include <uv.h>
 
 static ticker g_tick;      /* counts iterations */
@@ -115,6 +117,42 @@ static void test_stalled(void **state) {
   assert_int_equal(ac_loop_close(g_loop), 0);
 }
 
+static int g_cb_runs; /* done-callbacks run */
+static void count_done_cb(ac_future *f, void *arg) {
+  (void)f;
+  (void)arg;
+  g_cb_runs++;
+}
+
+/* run_until_complete returns only after the waiters queued by its future's
+ * completion have run (asyncio stops the loop from a done-callback): the
+ * done-callbacks added before, and one step of a task awaiting it.  A
+ * future that is already done gets that one iteration too. */
+static void test_run_until_complete_runs_callbacks(void **state) {
+  ac_future f;
+  ac_done_cb node = {0};
+  wait_on_task *w = wait_on(&f);
+  (void)state;
+  memset(g_h, 0, sizeof g_h);
+  g_cb_runs = 0;
+  g_loop = new_loop(1);
+  ac_future_init(&f);
+  assert_int_equal(ac_call_soon(g_loop, &g_h[0], spawn_cb, w), 0);
+  assert_int_equal(ac_call_later(g_loop, &g_h[1], 1.0, set_result_cb, &f), 0);
+  assert_int_equal(ac_future_add_done_callback(&f, &node, count_done_cb, NULL),
+                   0);
+  assert_int_equal(ac_loop_run_until_complete(g_loop, &f), 0);
+  assert_int_equal(g_cb_runs, 1);
+  assert_true(ac_task_done(AC_TASK(w)));
+  assert_ptr_equal(w->ac_ret, &f);
+  g_ran = 0;
+  assert_int_equal(ac_call_soon(g_loop, &g_h[2], count_cb, NULL), 0);
+  assert_int_equal(ac_loop_run_until_complete(g_loop, &f), 0); /* done */
+  assert_int_equal(g_ran, 1);
+  assert_int_equal(g_cb_runs, 1);
+  assert_int_equal(ac_loop_close(g_loop), 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -207,6 +245,67 @@ static void test_threadsafe_busy(void **state) {
   assert_false(ac_handle_active(&dropped));
 }
 
+#define STRESS_THREADS 3
+#define STRESS_POSTS 30000
+static ac_handle g_shared;         /* the one handle every poster reuses */
+static atomic_long g_stress_calls; /* callbacks run */
+static long g_stress_sum;          /* sum of their args (loop thread only) */
+
+/* Runs on the loop: count the post and add its argument; the last one
+ * stops the loop. */
+static void stress_cb(void *arg) {
+  g_stress_sum += (long)(intptr_t)arg;
+  if (atomic_fetch_add(&g_stress_calls, 1) + 1 ==
+      (long)STRESS_THREADS * STRESS_POSTS)
+    ac_loop_stop(g_loop);
+}
+
+/* Posts 1..STRESS_POSTS (offset by the thread's number) through the shared
+ * handle, retrying while it is busy: each post reuses the handle as soon
+ * as the loop has freed it, racing with the callback of the post before. */
+static void *stress_poster(void *arg) {
+  long base = (long)(intptr_t)arg * STRESS_POSTS;
+  long i;
+  for (i = 1; i <= STRESS_POSTS; i++) {
+    int r;
+    while ((r = ac_call_soon_threadsafe(g_loop, &g_shared, stress_cb,
+                                        (void *)(intptr_t)(base + i))) ==
+           AC_EBUSY)
+      ;
+    assert_int_equal(r, 0);
+  }
+  return NULL;
+}
+
+/* Threads re-posting one handle the moment it is free: every post runs
+ * exactly once with its own argument (count and sum exact).  The loop
+ * must read a post's callback and argument before making the handle
+ * reusable. */
+static void test_threadsafe_reuse_stress(void **state) {
+  pthread_t th[STRESS_THREADS];
+  long expect = 0;
+  long i;
+  (void)state;
+  memset(&g_shared, 0, sizeof g_shared);
+  atomic_store(&g_stress_calls, 0);
+  g_stress_sum = 0;
+  g_loop = new_loop(0);
+  for (i = 0; i < STRESS_THREADS; i++)
+    assert_int_equal(pthread_create(&th[i], NULL, stress_poster,
+                                    (void *)(intptr_t)i),
+                     0);
+  assert_int_equal(ac_loop_run_forever(g_loop), 0);
+  for (i = 0; i < STRESS_THREADS; i++)
+    assert_int_equal(pthread_join(th[i], NULL), 0);
+  for (i = 0; i < (long)STRESS_THREADS * STRESS_POSTS; i++)
+    expect += i + 1;
+  assert_int_equal(atomic_load(&g_stress_calls),
+                   (long)STRESS_THREADS * STRESS_POSTS);
+  assert_int_equal(g_stress_sum, expect);
+  assert_false(ac_handle_active(&g_shared));
+  assert_int_equal(ac_loop_close(g_loop), 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Closing with pending work                                                */
 /* ------------------------------------------------------------------------ */
@@ -265,9 +364,11 @@ static void spawn_all(void *arg) {
   assert_int_equal(ac_task_release(g_tasks[4]), 0);
 }
 
-/* At t = 1: complete g_until, spawn a task that never gets to start, and
- * schedule callbacks that will never run. */
-static void finish(void *arg) {
+/* Once g_until is done (in the last iteration of run_until_complete):
+ * spawn a task that never gets to start, and schedule callbacks that will
+ * never run. */
+static void finish(ac_future *f, void *arg) {
+  (void)f;
   (void)arg;
   g_tasks[5] = ac_task_spawn(flagger());
   assert_non_null(g_tasks[5]);
@@ -276,13 +377,13 @@ static void finish(void *arg) {
                    0);
   assert_int_equal(ac_call_soon(g_loop, &g_late[0], count_cb, NULL), 0);
   assert_int_equal(ac_call_later(g_loop, &g_late[1], 1.0, count_cb, NULL), 0);
-  assert_int_equal(ac_future_set_result(&g_until, NULL), 0);
 }
 
 /* Closing cancels every pending task (none of their frames leak: ASan),
  * runs their done-callbacks, and drops callbacks without running them; a
  * task that never started does not run its body. */
 static void test_close_pending(void **state) {
+  ac_done_cb until_cb = {0};
   int i;
   (void)state;
   memset(g_h, 0, sizeof g_h);
@@ -296,7 +397,11 @@ static void test_close_pending(void **state) {
   ac_future_init(&g_never);
   ac_future_init(&g_until);
   assert_int_equal(ac_call_soon(g_loop, &g_h[0], spawn_all, NULL), 0);
-  assert_int_equal(ac_call_later(g_loop, &g_h[1], 1.0, finish, NULL), 0);
+  assert_int_equal(ac_call_later(g_loop, &g_h[1], 1.0, set_result_cb,
+                                 &g_until),
+                   0);
+  assert_int_equal(
+      ac_future_add_done_callback(&g_until, &until_cb, finish, NULL), 0);
   assert_int_equal(ac_loop_run_until_complete(g_loop, &g_until), 0);
   assert_int_equal(g_done_n, 0);
   assert_true(ac_handle_active(&g_late[0]));
@@ -350,6 +455,128 @@ static void test_close_stubborn(void **state) {
   assert_int_equal(g_done_n, 0); /* it never finished: freed regardless */
   assert_true(g_never.waiters.next == &g_never.waiters);
   assert_null(g_nodes[0].w.link.next); /* unhooked from the freed task */
+}
+
+static long g_spins; /* spinner's loop iterations */
+
+/* async void spinner(void) { for (;;) { g_spins++; await ac_sleep(0); } } */
+struct spinner_frame {
+  ac_task ac_co;
+  void *ac_aw[1];
+};
+static int spinner_resume(ac_task *ac_self) {
+  struct spinner_frame *ac_f = (struct spinner_frame *)ac_self;
+  switch (ac_self->state) {
+  case 0:
+    break;
+  case 1:
+    goto ac_L1;
+  default:
+    return ac__bad_state(ac_self);
+  }
+  for (;;) {
+    g_spins++;
+    ac_f->ac_aw[0] = ac_sleep(0);
+    if (!ac__await(ac_self, ac_f->ac_aw[0])) {
+      ac_self->state = 1;
+      return AC__SUSPEND;
+    }
+  ac_L1:
+    if (ac__check(ac_self, ac_f->ac_aw[0]))
+      goto ac_fail;
+    ac__release(&ac_f->ac_aw[0]);
+  }
+ac_fail:
+  return ac__fail(ac_self, ac_f->ac_aw, 1);
+}
+static ac_task *spinner(void) {
+  return ac__frame_new(sizeof(struct spinner_frame), spinner_resume, 0);
+}
+
+/* Done-callback of the pending task: spawns a spinner (during close),
+ * with a done-callback of its own. */
+static void spawn_spinner(ac_future *f, void *arg) {
+  ac_task *t = ac_spawn(spinner());
+  (void)f;
+  (void)arg;
+  assert_non_null(t);
+  assert_int_equal(ac_future_add_done_callback(&t->fut, &g_nodes[1],
+                                               record_err, (void *)1),
+                   0);
+}
+
+/* A task spawned while close runs (by a done-callback of a task close
+ * cancelled) is cancelled too, before it starts: close ends, the spinner
+ * never ran its body, and its done-callback saw it cancelled.  (Close
+ * used to run it uncancelled, forever.) */
+static void test_close_cancels_tasks_spawned_meanwhile(void **state) {
+  nap_task *p = nap(100.0);
+  ac_handle h = {0};
+  (void)state;
+  memset(g_nodes, 0, sizeof g_nodes);
+  memset(g_errs, 0, sizeof g_errs);
+  g_done_n = 0;
+  g_spins = 0;
+  g_loop = new_loop(1);
+  assert_int_equal(ac_call_soon(g_loop, &h, spawn_cb, p), 0);
+  ac_loop_stop(g_loop);
+  assert_int_equal(ac_loop_run_forever(g_loop), 0); /* spawns p */
+  ac_loop_stop(g_loop);
+  assert_int_equal(ac_loop_run_forever(g_loop), 0); /* p sleeps */
+  assert_int_equal(ac_future_add_done_callback(AC_FUTURE(p), &g_nodes[0],
+                                               spawn_spinner, NULL),
+                   0);
+  alarm(60); /* a hang fails the test */
+  assert_int_equal(ac_loop_close(g_loop), 0);
+  alarm(0);
+  assert_int_equal(g_spins, 0);
+  assert_int_equal(g_done_n, 1);
+  assert_int_equal(g_errs[1], AC_ECANCELED);
+}
+
+static ac_future g_readd_fut; /* done; its callback keeps re-adding itself */
+static ac_done_cb g_readd;    /* that callback's registration */
+static long g_readd_runs;     /* how many times it ran */
+
+/* A done-callback that re-registers itself on its (done) future: under
+ * run_forever it runs once per iteration. */
+static void readd_cb(ac_future *f, void *arg) {
+  (void)arg;
+  g_readd_runs++;
+  assert_int_equal(ac_future_add_done_callback(f, &g_readd, readd_cb, NULL),
+                   0);
+}
+
+/* Adds the re-adding callback, from the loop (g_readd_fut is done). */
+static void start_readd(void *arg) {
+  (void)arg;
+  assert_int_equal(
+      ac_future_add_done_callback(&g_readd_fut, &g_readd, readd_cb, NULL), 0);
+}
+
+/* Close runs at most 100 batches: a done-callback that re-adds itself runs
+ * once per batch, 100 times, and is then dropped (unregistered); close
+ * ends.  (Close used to run it forever.) */
+static void test_close_bounded(void **state) {
+  ac_handle h = {0};
+  (void)state;
+  memset(&g_readd, 0, sizeof g_readd);
+  g_readd_runs = 0;
+  g_loop = new_loop(1);
+  ac_future_init(&g_readd_fut);
+  assert_int_equal(ac_future_set_result(&g_readd_fut, NULL), 0);
+  assert_int_equal(ac_call_soon(g_loop, &h, start_readd, NULL), 0);
+  ac_loop_stop(g_loop);
+  assert_int_equal(ac_loop_run_forever(g_loop), 0); /* adds it */
+  ac_loop_stop(g_loop);
+  assert_int_equal(ac_loop_run_forever(g_loop), 0); /* runs, re-adds */
+  assert_int_equal(g_readd_runs, 1);
+  alarm(60); /* a hang fails the test */
+  assert_int_equal(ac_loop_close(g_loop), 0);
+  alarm(0);
+  assert_int_equal(g_readd_runs, 1 + 100);
+  assert_int_equal(ac_future_remove_done_callback(&g_readd_fut, &g_readd),
+                   AC_ESTATE); /* dropped */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -450,10 +677,14 @@ int main(void) {
       cmocka_unit_test(test_run_until_complete),
       cmocka_unit_test(test_run_until_complete_no_wait),
       cmocka_unit_test(test_stalled),
+      cmocka_unit_test(test_run_until_complete_runs_callbacks),
       cmocka_unit_test(test_call_soon_threadsafe),
       cmocka_unit_test(test_threadsafe_busy),
+      cmocka_unit_test(test_threadsafe_reuse_stress),
       cmocka_unit_test(test_close_pending),
       cmocka_unit_test(test_close_stubborn),
+      cmocka_unit_test(test_close_cancels_tasks_spawned_meanwhile),
+      cmocka_unit_test(test_close_bounded),
       cmocka_unit_test(test_libuv_callback_completes),
       cmocka_unit_test(test_busy),
       cmocka_unit_test(test_foreign_handle),

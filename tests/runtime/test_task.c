@@ -987,7 +987,9 @@ static void test_cancel_sleeping_task(void **state) {
   assert_int_equal(ac_loop_close(loop), 0);
 }
 
-/* Cancelling a task that waits on a future unhooks it from the future. */
+/* Cancelling a task that waits on a future unhooks it from the future.  A
+ * done-callback added on the finished task with no loop running is queued
+ * on the task's own loop, and runs from it (here, in its close). */
 static void test_cancel_waiting_task(void **state) {
   ac_loop *loop = new_loop(1);
   ac_future *f = ac_future_new();
@@ -1002,14 +1004,17 @@ static void test_cancel_waiting_task(void **state) {
   assert_int_equal(ac_loop_run_until_complete(loop, f), AC_ESTALLED);
   assert_int_equal(
       ac_future_add_done_callback(AC_FUTURE(t), &node, record_cancelled, NULL),
-      AC_ENOLOOP); /* done, and no loop runs to schedule the callback */
+      0); /* done: queued on t's loop, not run inline */
+  assert_int_equal(g_cb_cancelled, 0);
   assert_int_equal(ac_future_cancel(AC_FUTURE(t)), AC_ESTATE);
   assert_true(ac_future_cancelled(AC_FUTURE(t)));
   assert_int_equal(ac_future_free(f), 0); /* nothing waits on it any more */
   assert_int_equal(ac_loop_close(loop), 0);
+  assert_int_equal(g_cb_cancelled, 1);
 }
 
-/* Cancelling a parked task needs its loop to wake it. */
+/* Cancelling a parked task with no loop running: it is woken on its own
+ * loop, and unwinds when that loop runs next. */
 static void test_cancel_outside_loop(void **state) {
   ac_loop *loop = new_loop(1);
   ac_future f;
@@ -1018,10 +1023,13 @@ static void test_cancel_outside_loop(void **state) {
   ac_future_init(&f);
   assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)),
                    AC_ESTALLED);
-  assert_int_equal(ac_future_cancel(AC_FUTURE(t)), AC_ENOLOOP);
+  assert_int_equal(ac_future_cancel(AC_FUTURE(t)), 0);
   assert_false(ac_task_done(AC_TASK(t)));
-  assert_int_equal(ac_loop_close(loop), 0); /* cancels it */
-  assert_true(f.waiters.next == &f.waiters);
+  assert_true(f.waiters.next == &f.waiters); /* unhooked at once */
+  assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)), 0);
+  assert_true(ac_future_cancelled(AC_FUTURE(t)));
+  assert_int_equal(ac_future_cancel(AC_FUTURE(t)), AC_ESTATE);
+  assert_int_equal(ac_loop_close(loop), 0);
 }
 
 /* ac_sleep(NaN) fails the await with AC_EINVAL. */
@@ -1087,6 +1095,366 @@ static void test_task_done_callback(void **state) {
   assert_int_equal(ac_loop_close(loop), 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* When released tasks are freed                                            */
+/* ------------------------------------------------------------------------ */
+
+static const void *g_watch;   /* the block whose free is watched */
+static int (*g_watch_check)(void); /* evaluated when it is freed */
+static int g_watch_result;    /* its result then; -1: not freed yet */
+
+static void *watch_alloc(size_t size, void *ud) {
+  (void)ud;
+  return malloc(size);
+}
+
+/* Frees, and evaluates the check when the watched block goes. */
+static void watch_free(void *ptr, size_t size, void *ud) {
+  (void)size;
+  (void)ud;
+  if (ptr == g_watch)
+    g_watch_result = g_watch_check();
+  free(ptr);
+}
+
+/* Install the watching allocator (no block may be live). */
+static void watch_start(int (*check)(void)) {
+  ac_allocator a = {watch_alloc, watch_free, NULL};
+  g_watch = NULL;
+  g_watch_check = check;
+  g_watch_result = -1;
+  assert_int_equal(ac_set_allocator(&a), 0);
+}
+
+static ac_task *g_rel;        /* the released task */
+static ac_task *g_rel_waiter; /* a task awaiting it */
+static ac_done_cb g_rel_node; /* a done-callback on g_rel */
+
+static int waiter_done(void) { return ac_task_done(g_rel_waiter); }
+
+/* g_rel's done-callback: cancels the task awaiting g_rel, whose wake-up,
+ * queued by g_rel's completion, moves to the back of the ready queue. */
+static void cancel_rel_waiter(ac_future *f, void *arg) {
+  (void)f;
+  (void)arg;
+  assert_int_equal(ac_future_cancel(&g_rel_waiter->fut), 0);
+}
+
+/* Spawns g_rel, adds its done-callback first, then spawns its waiter. */
+static void spawn_rel_pair(void *arg) {
+  (void)arg;
+  assert_non_null(ac_task_spawn(g_rel));
+  assert_int_equal(ac_future_add_done_callback(&g_rel->fut, &g_rel_node,
+                                               cancel_rel_waiter, NULL),
+                   0);
+  assert_non_null(ac_task_spawn(g_rel_waiter));
+}
+
+/* A released task is freed only after every waiter its completion queued
+ * has run, even one whose wake-up a cancel moved behind the others: the
+ * cancelled waiter unwinds reading the task (ASan), and the task's frame
+ * goes only once the waiter is done. */
+static void test_release_waits_for_requeued_waiter(void **state) {
+  ac_loop *loop;
+  ac_handle h = {0};
+  (void)state;
+  watch_start(waiter_done);
+  loop = new_loop(1);
+  memset(&g_rel_node, 0, sizeof g_rel_node);
+  g_rel = AC_TASK(nap(1.0));
+  g_rel_waiter = AC_TASK(wait_on(g_rel));
+  g_watch = g_rel;
+  assert_int_equal(ac_call_soon(loop, &h, spawn_rel_pair, NULL), 0);
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0);
+  assert_int_equal(ac_task_release(g_rel), 0);
+  assert_int_equal(ac_task_release(g_rel), 0); /* pending: no-op */
+  assert_int_equal(ac_loop_run_until_complete(loop, &g_rel_waiter->fut), 0);
+  assert_int_equal(ac_task_error(g_rel_waiter), AC_ECANCELED);
+  assert_int_equal(g_watch_result, 1); /* freed, after the waiter finished */
+  assert_int_equal(ac_loop_close(loop), 0);
+  assert_int_equal(ac_set_allocator(NULL), 0); /* nothing leaked */
+}
+
+static int g_rel_cb_ran; /* the done-callback on g_rel ran */
+static void rel_cb(ac_future *f, void *arg) {
+  (void)arg;
+  assert_ptr_equal(f, &g_rel->fut);
+  assert_int_equal(ac_future_error(f), 0); /* reads the task */
+  g_rel_cb_ran = 1;
+}
+static int rel_cb_ran(void) { return g_rel_cb_ran; }
+
+/* Spawns g_rel with a done-callback. */
+static void spawn_rel_with_cb(void *arg) {
+  (void)arg;
+  assert_non_null(ac_task_spawn(g_rel));
+  assert_int_equal(
+      ac_future_add_done_callback(&g_rel->fut, &g_rel_node, rel_cb, NULL), 0);
+}
+
+/* Releasing a finished task while no loop runs, with its done-callback
+ * still queued on its loop: it is freed only after that callback ran
+ * (here in the close), and releasing it again meanwhile is a no-op. */
+static void test_release_outside_loop_waits_for_callbacks(void **state) {
+  ac_loop *loop;
+  ac_handle h = {0};
+  (void)state;
+  watch_start(rel_cb_ran);
+  loop = new_loop(1);
+  memset(&g_rel_node, 0, sizeof g_rel_node);
+  g_rel_cb_ran = 0;
+  g_rel = AC_TASK(one());
+  g_watch = g_rel;
+  assert_int_equal(ac_call_soon(loop, &h, spawn_rel_with_cb, NULL), 0);
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0); /* spawns */
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0); /* runs it: cb queued */
+  assert_true(ac_task_done(g_rel));
+  assert_int_equal(g_rel_cb_ran, 0);
+  assert_int_equal(ac_task_release(g_rel), 0);
+  assert_int_equal(g_watch_result, -1); /* not freed: cb still queued */
+  assert_int_equal(ac_task_release(g_rel), 0); /* still alive: no-op */
+  assert_int_equal(ac_loop_close(loop), 0);
+  assert_int_equal(g_rel_cb_ran, 1);
+  assert_int_equal(g_watch_result, 1); /* freed after the callback */
+  assert_int_equal(ac_set_allocator(NULL), 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* More cancellation                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int g_quit_cancel_rc = 1; /* what quitter's self-cancel returned */
+
+/* async int quitter(void) {
+ *   g_rc = ac_future_cancel(&self->fut);  // asks, while running
+ *   return 42;                            // no await after it
+ * } */
+typedef struct quitter_task {
+  ac_task ac_co;
+  int ac_ret;
+} quitter_task;
+struct quitter_frame {
+  ac_task ac_co;
+  int ac_ret;
+};
+static int quitter_resume(ac_task *ac_self) {
+  struct quitter_frame *ac_f = (struct quitter_frame *)ac_self;
+  switch (ac_self->state) {
+  case 0:
+    break;
+  default:
+    return ac__bad_state(ac_self);
+  }
+  g_quit_cancel_rc = ac_future_cancel(&ac_self->fut);
+  ac_f->ac_ret = 42;
+  return AC__DONE;
+}
+static quitter_task *quitter(void) {
+  struct quitter_frame *ac_f =
+      ac__frame_new(sizeof *ac_f, quitter_resume, AC__CO_INT_RESULT);
+  return (quitter_task *)ac_f;
+}
+
+/* A task asked to cancel while it runs, which then returns without another
+ * await, finishes cancelled (asyncio: the request is honoured when the
+ * coroutine stops), and its done-callbacks see it cancelled. */
+static void test_cancel_then_return(void **state) {
+  ac_loop *loop = new_loop(1);
+  quitter_task *t = quitter();
+  ac_handle h = {0};
+  (void)state;
+  g_cb_cancelled = -1;
+  assert_int_equal(ac_call_soon(loop, &h, add_cb_and_spawn, t), 0);
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0);
+  assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)), 0);
+  assert_int_equal(g_quit_cancel_rc, 0);
+  assert_true(ac_future_cancelled(AC_FUTURE(t)));
+  assert_int_equal(ac_task_error(AC_TASK(t)), AC_ECANCELED);
+  assert_int_equal(g_cb_cancelled, 1);
+  assert_int_equal(ac_future_cancel(AC_FUTURE(t)), AC_ESTATE);
+  assert_int_equal(ac_loop_close(loop), 0);
+  assert_int_equal(ac_run(quitter()), AC_ECANCELED);
+}
+
+/* A task spawned but not started when no loop runs can be cancelled: it
+ * finishes cancelled, on its own loop, without running its body. */
+static void test_cancel_unstarted_outside_loop(void **state) {
+  ac_loop *loop = new_loop(1);
+  mark_task *t = mark();
+  ac_handle h = {0};
+  (void)state;
+  g_marks = 0;
+  assert_int_equal(ac_call_soon(loop, &h, spawn_cb, t), 0);
+  ac_loop_stop(loop);
+  assert_int_equal(ac_loop_run_forever(loop), 0); /* spawned, not started */
+  assert_false(ac_task_done(AC_TASK(t)));
+  assert_int_equal(ac_future_cancel(AC_FUTURE(t)), 0);
+  assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)), 0);
+  assert_true(ac_future_cancelled(AC_FUTURE(t)));
+  assert_int_equal(g_marks, 0);
+  assert_int_equal(ac_loop_close(loop), 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Several loops                                                            */
+/* ------------------------------------------------------------------------ */
+
+static ac_loop *g_ran_on[4]; /* the loop each done-callback ran on */
+static void record_loop(ac_future *f, void *arg) {
+  (void)f;
+  g_ran_on[(intptr_t)arg] = ac_loop_current();
+}
+
+static ac_future g_xf;       /* the future the loops share */
+static ac_done_cb g_xnode[4]; /* done-callbacks on it and on the task */
+
+/* Adds done-callback 0 on g_xf while loop A runs. */
+static void add_on_a(void *arg) {
+  (void)arg;
+  assert_int_equal(ac_future_add_done_callback(&g_xf, &g_xnode[0],
+                                               record_loop, (void *)0),
+                   0);
+}
+
+static void complete_xf(void *arg) {
+  assert_int_equal(ac_future_set_result(&g_xf, arg), 0);
+}
+
+/* Loops A and B, one after the other on this thread.  A's task waits on a
+ * future that a callback on B completes: the task wakes and runs on A
+ * (it used to be queued on B), and so do the done-callbacks added while A
+ * ran or, with no loop running, on A's task; one added on the future with
+ * no loop running runs on B, where the future completed.  A future whose
+ * waiters all know their loops can also be completed with no loop
+ * running. */
+static void test_wakeups_on_own_loop(void **state) {
+  ac_loop *a = new_loop(1);
+  ac_loop *b = new_loop(1);
+  wait_on_task *t = wait_on(&g_xf);
+  wait_on_task *t2;
+  ac_future g;
+  ac_handle h = {0};
+  (void)state;
+  memset(g_xnode, 0, sizeof g_xnode);
+  memset(g_ran_on, 0, sizeof g_ran_on);
+  ac_future_init(&g_xf);
+  ac_future_init(&g);
+  assert_int_equal(ac_call_soon(a, &h, add_on_a, NULL), 0);
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(t)), AC_ESTALLED);
+  assert_int_equal(ac_future_add_done_callback(AC_FUTURE(t), &g_xnode[1],
+                                               record_loop, (void *)1),
+                   0); /* no loop: on t's */
+  assert_int_equal(ac_future_add_done_callback(&g_xf, &g_xnode[2],
+                                               record_loop, (void *)2),
+                   0); /* no loop, plain future: where it completes */
+  assert_int_equal(ac_call_soon(b, &h, complete_xf, &h), 0);
+  assert_int_equal(ac_loop_run_until_complete(b, &g_xf), 0);
+  assert_ptr_equal(g_ran_on[2], b);
+  assert_null(g_ran_on[0]); /* queued on A, which is not running */
+  assert_false(ac_task_done(AC_TASK(t)));
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(t)), 0);
+  assert_ptr_equal(t->ac_ret, &h);
+  assert_ptr_equal(g_ran_on[0], a);
+  assert_ptr_equal(g_ran_on[1], a);
+  t2 = wait_on(&g);
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(t2)), AC_ESTALLED);
+  assert_int_equal(ac_future_set_result(&g, &g), 0); /* no loop running */
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(t2)), 0);
+  assert_ptr_equal(t2->ac_ret, &g);
+  assert_int_equal(ac_loop_close(b), 0);
+  assert_int_equal(ac_loop_close(a), 0);
+}
+
+/* Adds done-callback 3 on g_xf while its loop runs. */
+static void add_node3(void *arg) {
+  (void)arg;
+  assert_int_equal(ac_future_add_done_callback(&g_xf, &g_xnode[3],
+                                               record_loop, (void *)3),
+                   0);
+}
+
+/* A done-callback added while loop A ran, on a future still pending when A
+ * is closed, is not left pointing at the freed loop: it runs on the loop
+ * that completes the future (ASan). */
+static void test_done_callback_outlives_its_loop(void **state) {
+  ac_loop *a = new_loop(1);
+  ac_loop *b = new_loop(1);
+  ac_handle h = {0};
+  (void)state;
+  memset(g_xnode, 0, sizeof g_xnode);
+  memset(g_ran_on, 0, sizeof g_ran_on);
+  ac_future_init(&g_xf);
+  assert_int_equal(ac_call_soon(a, &h, add_node3, NULL), 0);
+  ac_loop_stop(a);
+  assert_int_equal(ac_loop_run_forever(a), 0);
+  assert_int_equal(ac_loop_close(a), 0);
+  assert_int_equal(ac_future_set_result(&g_xf, NULL), AC_ENOLOOP);
+  assert_int_equal(ac_call_soon(b, &h, complete_xf, NULL), 0);
+  assert_int_equal(ac_loop_run_until_complete(b, &g_xf), 0);
+  assert_ptr_equal(g_ran_on[3], b);
+  assert_int_equal(ac_loop_close(b), 0);
+}
+
+/* A task of loop M, awaited by a task of loop A, finishes and M is closed
+ * before A runs again: the awaiting task's wake-up, queued on A, still
+ * holds the task, so close keeps its frame until that waiter has run on A
+ * (ASan: no use after free, no leak). */
+static void test_close_keeps_task_held_elsewhere(void **state) {
+  ac_loop *a = new_loop(1);
+  ac_loop *m = new_loop(1);
+  one_task *t = one();
+  wait_on_task *w = wait_on(t);
+  ac_handle h = {0};
+  (void)state;
+  assert_int_equal(ac_call_soon(m, &h, spawn_cb, t), 0);
+  ac_loop_stop(m);
+  assert_int_equal(ac_loop_run_forever(m), 0); /* t spawned on m */
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(w)), AC_ESTALLED);
+  assert_int_equal(ac_loop_run_until_complete(m, AC_FUTURE(t)), 0);
+  assert_false(ac_task_done(AC_TASK(w))); /* its wake-up waits on a */
+  assert_int_equal(ac_loop_close(m), 0);
+  assert_int_equal(ac_loop_run_until_complete(a, AC_FUTURE(w)), 0);
+  assert_int_equal(ac_task_error(AC_TASK(w)), 0);
+  assert_int_equal(ac_loop_close(a), 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Untyped handles                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Spawns the ac_task * arg through ac_spawn. */
+static void spawn_untyped(void *arg) {
+  ac_task *t = arg;
+  assert_ptr_equal(ac_spawn(t), t);
+}
+
+/* AC_TASK, AC_FUTURE, ac_spawn and ac_run take an ac_task * as well as a
+ * typed handle (this file did not compile when they did not); const stays
+ * const. */
+static void test_untyped_handles(void **state) {
+  ac_loop *loop = new_loop(1);
+  ac_task *t = AC_TASK(one());
+  const ac_task *ct = t;
+  ac_handle h = {0};
+  (void)state;
+  assert_ptr_equal(AC_TASK(t), t);
+  assert_ptr_equal(AC_FUTURE(t), &t->fut);
+  assert_ptr_equal(AC_TASK(ct), t);
+  assert_false(ac_task_done(AC_TASK(ct)));
+  assert_null(AC_TASK((ac_task *)NULL));
+  assert_int_equal(ac_call_soon(loop, &h, spawn_untyped, t), 0);
+  assert_int_equal(ac_loop_run_until_complete(loop, AC_FUTURE(t)), 0);
+  assert_false(ac_future_cancelled(AC_FUTURE(t)));
+  assert_int_equal(((one_task *)(void *)t)->ac_ret, 1);
+  assert_int_equal(ac_loop_close(loop), 0);
+  t = AC_TASK(one());
+  assert_int_equal(ac_run(t), 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spawn_runs_later),
@@ -1111,6 +1479,14 @@ int main(void) {
       cmocka_unit_test(test_cancel_before_start),
       cmocka_unit_test(test_cancel_self),
       cmocka_unit_test(test_task_done_callback),
+      cmocka_unit_test(test_release_waits_for_requeued_waiter),
+      cmocka_unit_test(test_release_outside_loop_waits_for_callbacks),
+      cmocka_unit_test(test_cancel_then_return),
+      cmocka_unit_test(test_cancel_unstarted_outside_loop),
+      cmocka_unit_test(test_wakeups_on_own_loop),
+      cmocka_unit_test(test_done_callback_outlives_its_loop),
+      cmocka_unit_test(test_close_keeps_task_held_elsewhere),
+      cmocka_unit_test(test_untyped_handles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
