@@ -1385,7 +1385,7 @@ static void emit_resume(Buf *out, const Fn *f, uint32_t row, uint32_t end_row) {
   int one = f->opts->line_directives;
   if (one)
     emit_line_directive(out, f->src, row);
-  glue_to(out, one, "static int ac__%s_resume(ac_task *ac_self)\n{\n", f->name);
+  glue_to(out, one, "static ac__step ac__%s_resume(ac_task *ac_self)\n{\n", f->name);
   glue_to(out, one, "    struct %s_frame *ac_f = (struct %s_frame *)(void *)ac_self;\n"
                     "    (void)ac_f;\n", f->name, f->name);
   emit_dispatch(out, f, one);

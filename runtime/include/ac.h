@@ -268,7 +268,7 @@ struct ac_task {
   ac_future fut;                 /* a task is a future (its ac_ret unused) */
   ac_waiter wake;                /* queued when the task is ready to run;
                                     wake.loop: a task's loop, from spawn */
-  int (*resume)(ac_task *self);  /* the frame's resume function */
+  struct ac__step (*resume)(ac_task *self); /* the frame's resume function */
   ac_task *caller;               /* the frame awaiting this one inline */
   ac_task *top;                  /* root of a task: innermost running frame */
   ac__link tasks;                /* root of a task: on the loop's task list */
@@ -475,8 +475,16 @@ int ac_call_soon_threadsafe(ac_loop *loop, ac_handle *h, ac_callback cb,
 /* For the C that acc generates (not user API)                              */
 /* ------------------------------------------------------------------------ */
 
-#define AC__SUSPEND 0 /* a resume function returns this when it parks */
-#define AC__DONE 1    /* ...and this when its frame has finished */
+/*
+ * What a resume function returns.  A struct rather than an int so that a
+ * `return x;` that a macro hides in an async function's body is a C type
+ * error instead of a value the trampoline would take for "suspended".
+ */
+typedef struct ac__step {
+  int done; /* 1: the frame has finished; 0: it parked or pushed a child */
+} ac__step;
+#define AC__SUSPEND ((ac__step){0}) /* a resume function parks */
+#define AC__DONE ((ac__step){1})    /* ...or its frame has finished */
 
 /* Frame flags given to ac__frame_new. */
 #define AC__CO_INT_RESULT 0x1 /* `async int`: ac_run returns the result */
@@ -486,7 +494,7 @@ int ac_call_soon_threadsafe(ac_loop *loop, ac_handle *h, ac_callback cb,
  * function is resume.  NULL on ENOMEM.  The result value, if any, must be
  * the member right after the ac_task header (acc asserts this).
  */
-void *ac__frame_new(size_t size, int (*resume)(ac_task *), unsigned flags);
+void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags);
 /*
  * Begin `await aw` from the frame self.  Returns 1 if self goes on at once
  * (aw is already done, or cannot be awaited: ac__check then reports why),
@@ -507,9 +515,9 @@ void ac__release(void **slot);
 /* Unwind: release the n slots (each object once, should two slots hold
  * the same one), and finish self with its recorded error.  Returns
  * AC__DONE. */
-int ac__fail(ac_task *self, void **slots, size_t n);
+ac__step ac__fail(ac_task *self, void **slots, size_t n);
 /* Called for a resume point that does not exist (corrupt frame). */
-int ac__bad_state(ac_task *self);
+ac__step ac__bad_state(ac_task *self);
 
 #ifdef __cplusplus
 }

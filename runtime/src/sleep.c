@@ -48,7 +48,7 @@ static int ac__sleep_start(ac__sleep *s) {
 }
 
 /* State 1: woken by the timer, or by a cancellation request. */
-static int ac__sleep_wake(ac__sleep *s) {
+static ac__step ac__sleep_wake(ac__sleep *s) {
   ac_task *root = s->root;
 
   if (root->fut.flags & AC__F_CANCEL) {
@@ -65,7 +65,7 @@ static int ac__sleep_wake(ac__sleep *s) {
 }
 
 /* The resume function. */
-static int ac__sleep_resume(ac_task *self) {
+static ac__step ac__sleep_resume(ac_task *self) {
   ac__sleep *s = (ac__sleep *)(void *)self;
   int r;
 

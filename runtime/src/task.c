@@ -28,7 +28,7 @@ static void ac__task_wake_run(ac_waiter *w) {
 }
 
 /* Allocate a zeroed, unstarted coroutine frame. */
-void *ac__frame_new(size_t size, int (*resume)(ac_task *), unsigned flags) {
+void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags) {
   ac_task *co;
 
   if (size < sizeof(ac_task) || size > UINT_MAX || resume == NULL)
@@ -109,7 +109,7 @@ static void ac__task_step(ac_task *root) {
   if ((root->fut.flags & AC__F_STARTED) || !ac__task_first_step(root)) {
     for (;;) {
       ac_task *co = root->top;
-      if (co->resume(co) != AC__DONE) {
+      if (!co->resume(co).done) {
         if (root->top != co)
           continue; /* co awaited a coroutine: run it now */
         break;      /* parked until the wake waiter runs again */
@@ -330,7 +330,7 @@ void ac__release(void **slot) {
 
 /* Unwind: release every slot once (the same coroutine may sit in two
  * slots, `await c + await c`), and finish with the recorded error. */
-int ac__fail(ac_task *self, void **slots, size_t n) {
+ac__step ac__fail(ac_task *self, void **slots, size_t n) {
   size_t i;
   size_t j;
 
@@ -347,7 +347,7 @@ int ac__fail(ac_task *self, void **slots, size_t n) {
 }
 
 /* A resume function was entered with a state it does not have. */
-int ac__bad_state(ac_task *self) {
+ac__step ac__bad_state(ac_task *self) {
   if (self != NULL)
     ac__check_fail(self, AC_ESTATE, "corrupt coroutine frame");
   return AC__DONE;

@@ -40,7 +40,7 @@ struct one_frame {
   int ac_ret;
 };
 
-static inline int one_resume(ac_task *ac_self) {
+static inline ac__step one_resume(ac_task *ac_self) {
   struct one_frame *ac_f = (struct one_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -72,7 +72,7 @@ struct nap_frame {
   void *ac_aw[1];
 };
 
-static inline int nap_resume(ac_task *ac_self) {
+static inline ac__step nap_resume(ac_task *ac_self) {
   struct nap_frame *ac_f = (struct nap_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -120,7 +120,7 @@ struct wait_on_frame {
   void *ac_aw[1];
 };
 
-static inline int wait_on_resume(ac_task *ac_self) {
+static inline ac__step wait_on_resume(ac_task *ac_self) {
   struct wait_on_frame *ac_f = (struct wait_on_frame *)ac_self;
   switch (ac_self->state) {
   case 0:

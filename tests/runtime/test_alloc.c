@@ -64,7 +64,7 @@ struct many_frame {
   one_task *t[MANY];
   void *ac_aw[1];
 };
-static int many_resume(ac_task *ac_self) {
+static ac__step many_resume(ac_task *ac_self) {
   struct many_frame *ac_f = (struct many_frame *)ac_self;
   switch (ac_self->state) {
   case 0:

@@ -294,7 +294,7 @@ struct await_free_frame {
   ac_future *f;
   void *ac_aw[1];
 };
-static int await_free_resume(ac_task *ac_self) {
+static ac__step await_free_resume(ac_task *ac_self) {
   struct await_free_frame *ac_f = (struct await_free_frame *)ac_self;
   switch (ac_self->state) {
   case 0:

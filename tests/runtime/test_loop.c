@@ -316,7 +316,7 @@ static int g_flag_ran; /* flagger's body ran */
 struct flagger_frame {
   ac_task ac_co;
 };
-static int flagger_resume(ac_task *ac_self) {
+static ac__step flagger_resume(ac_task *ac_self) {
   switch (ac_self->state) {
   case 0:
     break;
@@ -423,7 +423,7 @@ struct stubborn_frame {
   ac_task ac_co;
   int resumed;
 };
-static int stubborn_resume(ac_task *ac_self) {
+static ac__step stubborn_resume(ac_task *ac_self) {
   struct stubborn_frame *ac_f = (struct stubborn_frame *)ac_self;
   ac_f->resumed++;
   ac__await(ac_self, &g_never);
@@ -464,7 +464,7 @@ struct spinner_frame {
   ac_task ac_co;
   void *ac_aw[1];
 };
-static int spinner_resume(ac_task *ac_self) {
+static ac__step spinner_resume(ac_task *ac_self) {
   struct spinner_frame *ac_f = (struct spinner_frame *)ac_self;
   switch (ac_self->state) {
   case 0:

@@ -18,7 +18,7 @@ struct mark_frame {
   ac_task ac_co;
   int ac_ret;
 };
-static int mark_resume(ac_task *ac_self) {
+static ac__step mark_resume(ac_task *ac_self) {
   struct mark_frame *ac_f = (struct mark_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -54,7 +54,7 @@ struct spawner_frame {
   mark_task *c;
   void *ac_aw[1];
 };
-static int spawner_resume(ac_task *ac_self) {
+static ac__step spawner_resume(ac_task *ac_self) {
   struct spawner_frame *ac_f = (struct spawner_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -119,7 +119,7 @@ struct probe_frame {
   int x;
   void *ac_aw[1];
 };
-static int probe_resume(ac_task *ac_self) {
+static ac__step probe_resume(ac_task *ac_self) {
   struct probe_frame *ac_f = (struct probe_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -190,7 +190,7 @@ struct add_later_frame {
   int x;
   void *ac_aw[1];
 };
-static int add_later_resume(ac_task *ac_self) {
+static ac__step add_later_resume(ac_task *ac_self) {
   struct add_later_frame *ac_f = (struct add_later_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -237,7 +237,7 @@ struct parent_frame {
   add_later_task *t;
   void *ac_aw[1];
 };
-static int parent_resume(ac_task *ac_self) {
+static ac__step parent_resume(ac_task *ac_self) {
   struct parent_frame *ac_f = (struct parent_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -293,7 +293,7 @@ struct inner_frame {
   ac_handle h;
   void *ac_aw[1];
 };
-static int inner_resume(ac_task *ac_self) {
+static ac__step inner_resume(ac_task *ac_self) {
   struct inner_frame *ac_f = (struct inner_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -335,7 +335,7 @@ struct middle_frame {
   int ac_ret;
   void *ac_aw[1];
 };
-static int middle_resume(ac_task *ac_self) {
+static ac__step middle_resume(ac_task *ac_self) {
   struct middle_frame *ac_f = (struct middle_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -375,7 +375,7 @@ struct outer_frame {
   int ac_ret;
   void *ac_aw[1];
 };
-static int outer_resume(ac_task *ac_self) {
+static ac__step outer_resume(ac_task *ac_self) {
   struct outer_frame *ac_f = (struct outer_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -416,7 +416,7 @@ struct await_null_frame {
   int ac_ret;
   void *ac_aw[1];
 };
-static int await_null_resume(ac_task *ac_self) {
+static ac__step await_null_resume(ac_task *ac_self) {
   struct await_null_frame *ac_f = (struct await_null_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -457,7 +457,7 @@ struct twice_frame {
   one_task *c;
   void *ac_aw[2];
 };
-static int twice_resume(ac_task *ac_self) {
+static ac__step twice_resume(ac_task *ac_self) {
   struct twice_frame *ac_f = (struct twice_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -515,7 +515,7 @@ struct counter_frame {
   int i;
   void *ac_aw[1];
 };
-static int counter_resume(ac_task *ac_self) {
+static ac__step counter_resume(ac_task *ac_self) {
   struct counter_frame *ac_f = (struct counter_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -567,7 +567,7 @@ struct depth_frame {
   void *ac_aw[1];
 };
 static depth_task *depth(int n, int nap_at_bottom);
-static int depth_resume(ac_task *ac_self) {
+static ac__step depth_resume(ac_task *ac_self) {
   struct depth_frame *ac_f = (struct depth_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -627,7 +627,7 @@ struct nested_frame {
   ac_task ac_co;
   int ac_ret;
 };
-static int nested_resume(ac_task *ac_self) {
+static ac__step nested_resume(ac_task *ac_self) {
   struct nested_frame *ac_f = (struct nested_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -649,7 +649,7 @@ struct selfish_frame {
   ac_task ac_co;
   void *ac_aw[1];
 };
-static int selfish_resume(ac_task *ac_self) {
+static ac__step selfish_resume(ac_task *ac_self) {
   struct selfish_frame *ac_f = (struct selfish_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -684,7 +684,7 @@ struct canceller_frame {
   ac_task ac_co;
   void *ac_aw[1];
 };
-static int canceller_resume(ac_task *ac_self) {
+static ac__step canceller_resume(ac_task *ac_self) {
   struct canceller_frame *ac_f = (struct canceller_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
@@ -1240,7 +1240,7 @@ struct quitter_frame {
   ac_task ac_co;
   int ac_ret;
 };
-static int quitter_resume(ac_task *ac_self) {
+static ac__step quitter_resume(ac_task *ac_self) {
   struct quitter_frame *ac_f = (struct quitter_frame *)ac_self;
   switch (ac_self->state) {
   case 0:
