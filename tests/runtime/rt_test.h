@@ -27,6 +27,38 @@
 #include "ac.h"
 
 /* ------------------------------------------------------------------------ */
+/* The generated shape, as macros for hand-written frames: they expand to   */
+/* what acc emits, so the tests drive the runtime through the same protocol. */
+/* ------------------------------------------------------------------------ */
+
+/* The dispatch: resume point 0 starts the body, RT_RESUME(n) jumps to the
+ * label of suspension point n, anything else is a corrupt frame. */
+#define RT_DISPATCH(...)                                                      \
+  switch (ac_self->state) {                                                   \
+  case 0:                                                                     \
+    break;                                                                    \
+    __VA_ARGS__                                                               \
+  default:                                                                    \
+    return ac__bad_state(ac_self);                                            \
+  }
+#define RT_RESUME(n)                                                          \
+  case n:                                                                     \
+    goto ac_L##n;
+
+/* Suspension point n: `await expr` through slot 0; a failed await unwinds
+ * to the frame's ac_fail label. */
+#define RT_AWAIT(n, expr)                                                     \
+  ac_f->ac_aw[0] = (expr);                                                    \
+  if (!ac__await(ac_self, ac_f->ac_aw[0])) {                                  \
+    ac_self->state = (n);                                                     \
+    return AC__SUSPEND;                                                       \
+  }                                                                           \
+  ac_L##n:                                                                    \
+  if (ac__check(ac_self, ac_f->ac_aw[0]))                                     \
+  goto ac_fail
+
+
+/* ------------------------------------------------------------------------ */
 /* async int one(void) { return 1; }                                        */
 /* ------------------------------------------------------------------------ */
 
@@ -42,12 +74,7 @@ struct one_frame {
 
 static inline ac__step one_resume(ac_task *ac_self) {
   struct one_frame *ac_f = (struct one_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH();
   ac_f->ac_ret = 1;
   return AC__DONE;
 }
@@ -74,22 +101,8 @@ struct nap_frame {
 
 static inline ac__step nap_resume(ac_task *ac_self) {
   struct nap_frame *ac_f = (struct nap_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = ac_sleep(ac_f->d);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, ac_sleep(ac_f->d));
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
 ac_fail:
@@ -122,22 +135,8 @@ struct wait_on_frame {
 
 static inline ac__step wait_on_resume(ac_task *ac_self) {
   struct wait_on_frame *ac_f = (struct wait_on_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = ac_f->aw;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, ac_f->aw);
   ac_f->ac_ret = ((ac_future *)ac_f->ac_aw[0])->ac_ret;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;

@@ -66,28 +66,14 @@ struct many_frame {
 };
 static ac__step many_resume(ac_task *ac_self) {
   struct many_frame *ac_f = (struct many_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   ac_f->before = g_count.allocs;
   for (ac_f->i = 0; ac_f->i < MANY; ac_f->i++) {
     ac_f->t[ac_f->i] = one();
     ac_spawn(ac_f->t[ac_f->i]);
   }
   for (ac_f->i = 0; ac_f->i < MANY; ac_f->i++) {
-    ac_f->ac_aw[0] = ac_f->t[ac_f->i];
-    if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-      ac_self->state = 1;
-      return AC__SUSPEND;
-    }
-  ac_L1:
-    if (ac__check(ac_self, ac_f->ac_aw[0]))
-      goto ac_fail;
+    RT_AWAIT(1, ac_f->t[ac_f->i]);
     ac_f->sum += ((one_task *)ac_f->ac_aw[0])->ac_ret;
     ac__release(&ac_f->ac_aw[0]);
   }

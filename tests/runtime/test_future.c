@@ -296,22 +296,8 @@ struct await_free_frame {
 };
 static ac__step await_free_resume(ac_task *ac_self) {
   struct await_free_frame *ac_f = (struct await_free_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = ac_f->f;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, ac_f->f);
   ac__release(&ac_f->ac_aw[0]);
   g_task_free_rc = ac_future_free(ac_f->f);
   return AC__DONE;

@@ -317,12 +317,7 @@ struct flagger_frame {
   ac_task ac_co;
 };
 static ac__step flagger_resume(ac_task *ac_self) {
-  switch (ac_self->state) {
-  case 0:
-    break;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH();
   g_flag_ran = 1;
   return AC__DONE;
 }
@@ -466,24 +461,10 @@ struct spinner_frame {
 };
 static ac__step spinner_resume(ac_task *ac_self) {
   struct spinner_frame *ac_f = (struct spinner_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   for (;;) {
     g_spins++;
-    ac_f->ac_aw[0] = ac_sleep(0);
-    if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-      ac_self->state = 1;
-      return AC__SUSPEND;
-    }
-  ac_L1:
-    if (ac__check(ac_self, ac_f->ac_aw[0]))
-      goto ac_fail;
+    RT_AWAIT(1, ac_sleep(0));
     ac__release(&ac_f->ac_aw[0]);
   }
 ac_fail:

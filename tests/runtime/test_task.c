@@ -20,12 +20,7 @@ struct mark_frame {
 };
 static ac__step mark_resume(ac_task *ac_self) {
   struct mark_frame *ac_f = (struct mark_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH();
   g_marks++;
   ac_f->ac_ret = 7;
   return AC__DONE;
@@ -56,37 +51,14 @@ struct spawner_frame {
 };
 static ac__step spawner_resume(ac_task *ac_self) {
   struct spawner_frame *ac_f = (struct spawner_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  case 2:
-    goto ac_L2;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1) RT_RESUME(2));
   ac_f->c = mark();
   ac_spawn(ac_f->c);
   g_ran_inline = g_marks;
-  ac_f->ac_aw[0] = ac_sleep(0);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, ac_sleep(0));
   ac__release(&ac_f->ac_aw[0]);
   g_ran_after = g_marks;
-  ac_f->ac_aw[0] = ac_f->c;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 2;
-    return AC__SUSPEND;
-  }
-ac_L2:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(2, ac_f->c);
   ac_f->ac_ret = ((mark_task *)ac_f->ac_aw[0])->ac_ret;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
@@ -121,38 +93,13 @@ struct probe_frame {
 };
 static ac__step probe_resume(ac_task *ac_self) {
   struct probe_frame *ac_f = (struct probe_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  case 2:
-    goto ac_L2;
-  case 3:
-    goto ac_L3;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1) RT_RESUME(2) RT_RESUME(3));
   g_t[0] = g_tick.n;
-  ac_f->ac_aw[0] = one();
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, one());
   ac_f->x = ((one_task *)ac_f->ac_aw[0])->ac_ret;
   ac__release(&ac_f->ac_aw[0]);
   g_t[1] = g_tick.n;
-  ac_f->ac_aw[0] = ac_sleep(0);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 2;
-    return AC__SUSPEND;
-  }
-ac_L2:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(2, ac_sleep(0));
   ac__release(&ac_f->ac_aw[0]);
   g_t[2] = g_tick.n;
   ac_f->ac_aw[0] = &g_done;
@@ -192,22 +139,8 @@ struct add_later_frame {
 };
 static ac__step add_later_resume(ac_task *ac_self) {
   struct add_later_frame *ac_f = (struct add_later_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = ac_sleep(ac_f->d);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, ac_sleep(ac_f->d));
   ac__release(&ac_f->ac_aw[0]);
   ac_f->ac_ret = ac_f->x + 1;
   return AC__DONE;
@@ -239,24 +172,10 @@ struct parent_frame {
 };
 static ac__step parent_resume(ac_task *ac_self) {
   struct parent_frame *ac_f = (struct parent_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   ac_f->t = add_later(0.5, 41);
   ac_spawn(ac_f->t);
-  ac_f->ac_aw[0] = ac_f->t;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, ac_f->t);
   ac_f->ac_ret = ((add_later_task *)ac_f->ac_aw[0])->ac_ret;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
@@ -295,24 +214,10 @@ struct inner_frame {
 };
 static ac__step inner_resume(ac_task *ac_self) {
   struct inner_frame *ac_f = (struct inner_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   ac_future_init(&ac_f->fut);
   ac_call_soon(ac_loop_current(), &ac_f->h, settle_cb, &ac_f->fut);
-  ac_f->ac_aw[0] = &ac_f->fut;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, &ac_f->fut);
   ac__release(&ac_f->ac_aw[0]);
   ac_f->ac_ret = 1;
   return AC__DONE;
@@ -337,22 +242,8 @@ struct middle_frame {
 };
 static ac__step middle_resume(ac_task *ac_self) {
   struct middle_frame *ac_f = (struct middle_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = inner();
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, inner());
   ac_f->ac_ret = ((inner_task *)ac_f->ac_aw[0])->ac_ret + 1;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
@@ -377,22 +268,8 @@ struct outer_frame {
 };
 static ac__step outer_resume(ac_task *ac_self) {
   struct outer_frame *ac_f = (struct outer_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = middle();
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, middle());
   ac_f->ac_ret = ((middle_task *)ac_f->ac_aw[0])->ac_ret + 1;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
@@ -418,22 +295,8 @@ struct await_null_frame {
 };
 static ac__step await_null_resume(ac_task *ac_self) {
   struct await_null_frame *ac_f = (struct await_null_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = NULL;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, NULL);
   ac__release(&ac_f->ac_aw[0]);
   ac_f->ac_ret = 5;
   return AC__DONE;
@@ -459,25 +322,9 @@ struct twice_frame {
 };
 static ac__step twice_resume(ac_task *ac_self) {
   struct twice_frame *ac_f = (struct twice_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  case 2:
-    goto ac_L2;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1) RT_RESUME(2));
   ac_f->c = one();
-  ac_f->ac_aw[0] = ac_f->c;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, ac_f->c);
   ac_f->ac_aw[1] = ac_f->c;
   if (!ac__await(ac_self, ac_f->ac_aw[1])) {
     ac_self->state = 2;
@@ -517,24 +364,10 @@ struct counter_frame {
 };
 static ac__step counter_resume(ac_task *ac_self) {
   struct counter_frame *ac_f = (struct counter_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   ac_f->c = 0;
   for (ac_f->i = 0; ac_f->i < ac_f->n; ac_f->i++) {
-    ac_f->ac_aw[0] = one();
-    if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-      ac_self->state = 1;
-      return AC__SUSPEND;
-    }
-  ac_L1:
-    if (ac__check(ac_self, ac_f->ac_aw[0]))
-      goto ac_fail;
+    RT_AWAIT(1, one());
     ac_f->c += ((one_task *)ac_f->ac_aw[0])->ac_ret;
     ac__release(&ac_f->ac_aw[0]);
   }
@@ -569,39 +402,16 @@ struct depth_frame {
 static depth_task *depth(int n, int nap_at_bottom);
 static ac__step depth_resume(ac_task *ac_self) {
   struct depth_frame *ac_f = (struct depth_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  case 2:
-    goto ac_L2;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1) RT_RESUME(2));
   if (ac_f->n == 0) {
     if (ac_f->nap_at_bottom) {
-      ac_f->ac_aw[0] = ac_sleep(0);
-      if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-        ac_self->state = 1;
-        return AC__SUSPEND;
-      }
-    ac_L1:
-      if (ac__check(ac_self, ac_f->ac_aw[0]))
-        goto ac_fail;
+      RT_AWAIT(1, ac_sleep(0));
       ac__release(&ac_f->ac_aw[0]);
     }
     ac_f->ac_ret = 0;
     return AC__DONE;
   }
-  ac_f->ac_aw[0] = depth(ac_f->n - 1, ac_f->nap_at_bottom);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 2;
-    return AC__SUSPEND;
-  }
-ac_L2:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(2, depth(ac_f->n - 1, ac_f->nap_at_bottom));
   ac_f->ac_ret = ((depth_task *)ac_f->ac_aw[0])->ac_ret + 1;
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
@@ -629,12 +439,7 @@ struct nested_frame {
 };
 static ac__step nested_resume(ac_task *ac_self) {
   struct nested_frame *ac_f = (struct nested_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH();
   ac_f->ac_ret = ac_run(one());
   return AC__DONE;
 }
@@ -651,22 +456,8 @@ struct selfish_frame {
 };
 static ac__step selfish_resume(ac_task *ac_self) {
   struct selfish_frame *ac_f = (struct selfish_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
-  ac_f->ac_aw[0] = ac_self;
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_DISPATCH(RT_RESUME(1));
+  RT_AWAIT(1, ac_self);
   ac__release(&ac_f->ac_aw[0]);
   return AC__DONE;
 ac_fail:
@@ -686,23 +477,9 @@ struct canceller_frame {
 };
 static ac__step canceller_resume(ac_task *ac_self) {
   struct canceller_frame *ac_f = (struct canceller_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  case 1:
-    goto ac_L1;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH(RT_RESUME(1));
   assert_int_equal(ac_future_cancel(&ac_self->fut), 0);
-  ac_f->ac_aw[0] = ac_sleep(100);
-  if (!ac__await(ac_self, ac_f->ac_aw[0])) {
-    ac_self->state = 1;
-    return AC__SUSPEND;
-  }
-ac_L1:
-  if (ac__check(ac_self, ac_f->ac_aw[0]))
-    goto ac_fail;
+  RT_AWAIT(1, ac_sleep(100));
   ac__release(&ac_f->ac_aw[0]);
   g_after_cancel = 1;
   return AC__DONE;
@@ -1242,12 +1019,7 @@ struct quitter_frame {
 };
 static ac__step quitter_resume(ac_task *ac_self) {
   struct quitter_frame *ac_f = (struct quitter_frame *)ac_self;
-  switch (ac_self->state) {
-  case 0:
-    break;
-  default:
-    return ac__bad_state(ac_self);
-  }
+  RT_DISPATCH();
   g_quit_cancel_rc = ac_future_cancel(&ac_self->fut);
   ac_f->ac_ret = 42;
   return AC__DONE;
