@@ -78,6 +78,8 @@ TSNode decl_function(TSNode declarator);
 TSNode decl_name(TSNode declarator);
 /* The type_identifier a typedef's declarator declares, or a null node. */
 TSNode decl_name_type(TSNode declarator);
+/* 1 if pred(node, ctx) holds for n or any node below it. */
+int node_any(TSNode n, int (*pred)(TSNode node, void *ctx), void *ctx);
 /* 1 if the declaration / definition node has a child of this type. */
 int has_child_of_type(TSNode n, const char *type);
 

@@ -261,17 +261,13 @@ static void rewrite_child(Fn *f, TSNode parent, TSNode c, const char *field,
     push_local(f, node_text(f->src, name), NULL);
 }
 
-/* 1 if n is made of constants only (numbers, strings, characters, braces
- * and operators): an initializer that can be typed at file scope. */
-static int pure_constant(TSNode n) {
-  if (node_is(n, "identifier") || node_is(n, "call_expression") ||
-      node_is(n, "type_identifier"))
-    return 0;
-  Nodes kids = node_children(n);
-  for (size_t i = 0; i < kids.n; i++)
-    if (!pure_constant(kids.v[i]))
-      return 0;
-  return 1;
+/* 1 if n names something or calls: what keeps an initializer from being
+ * made of constants only (numbers, strings, characters, braces,
+ * operators), which can be typed at file scope. */
+static int not_constant(TSNode n, void *ctx) {
+  (void)ctx;
+  return node_is(n, "identifier") || node_is(n, "call_expression") ||
+         node_is(n, "type_identifier");
 }
 
 /* The type of a compound literal as a complete type name for a frame
@@ -284,7 +280,7 @@ static const char *literal_type(Fn *f, TSNode type, TSNode value) {
   if (!node_is(last, "abstract_array_declarator") ||
       !ts_node_is_null(node_field(last, "size")))
     return node_text(f->src, type);
-  if (pure_constant(value))
+  if (!node_any(value, not_constant, NULL))
     return arena_printf("(%s)%s", node_text(f->src, type), node_text(f->src, value));
   const char *size = init_size(f, value);
   if (!size) {
@@ -299,18 +295,14 @@ static const char *literal_type(Fn *f, TSNode type, TSNode value) {
                       (int)(e - at), f->src->text + at);
 }
 
-/* 1 if the type n names a type declared inside the async function, which
- * a frame member at file scope cannot use. */
-static int names_body_type(Fn *f, TSNode n) {
-  if (node_is(n, "type_identifier")) {
-    for (size_t i = 0; i < f->nbody_types; i++)
-      if (node_text_is(f->src, n, f->body_types[i]))
-        return 1;
+/* 1 if n is the name of a type declared inside the async function,
+ * which a frame member at file scope cannot use. */
+static int is_body_type(TSNode n, void *ctx) {
+  Fn *f = ctx;
+  if (!node_is(n, "type_identifier"))
     return 0;
-  }
-  Nodes kids = node_children(n);
-  for (size_t i = 0; i < kids.n; i++)
-    if (names_body_type(f, kids.v[i]))
+  for (size_t i = 0; i < f->nbody_types; i++)
+    if (node_text_is(f->src, n, f->body_types[i]))
       return 1;
   return 0;
 }
@@ -341,7 +333,7 @@ static void collect_body_types(Fn *f, TSNode n) {
  */
 static char *hoist_literal(Fn *f, TSNode e, const char *init) {
   TSNode type = node_field(e, "type");
-  if (names_body_type(f, type)) /* see LANGUAGE.md: stays a C temporary */
+  if (node_any(type, is_body_type, f)) /* see LANGUAGE.md: stays C */
     return arena_printf("(%s)%s", rewrite_str(f, type), init);
   const char *m = arena_printf("ac_lit%d", ++f->nlits);
   buf_printf(&f->decls, "    __typeof__(%s) %s; /* compound literal */\n",
@@ -648,18 +640,19 @@ static void check_vla(Fn *f, TSNode d) {
   }
 }
 
+/* 1 if n is a name of a local or parameter that lives in the frame. */
+static int is_frame_local(TSNode n, void *ctx) {
+  Fn *f = ctx;
+  if (!node_is(n, "identifier"))
+    return 0;
+  uint32_t a = ts_node_start_byte(n), e = ts_node_end_byte(n);
+  const Local *l = lookup(f, f->src->text + a, e - a);
+  return l && l->field;
+}
+
 /* 1 if n refers to a local or parameter that lives in the frame. */
 static int names_frame_local(Fn *f, TSNode n) {
-  if (node_is(n, "identifier")) {
-    uint32_t a = ts_node_start_byte(n), e = ts_node_end_byte(n);
-    const Local *l = lookup(f, f->src->text + a, e - a);
-    return l && l->field;
-  }
-  Nodes kids = node_children(n);
-  for (size_t i = 0; i < kids.n; i++)
-    if (names_frame_local(f, kids.v[i]))
-      return 1;
-  return 0;
+  return node_any(n, is_frame_local, f);
 }
 
 /* 1 if the C compiler can work out the type of `(T)init` at file scope:

@@ -129,19 +129,16 @@ static void report_error(const Source *src, TSNode n) {
     diag_error(src, at, "syntax error in %s near %s", ctx, quote(src, tok));
 }
 
-/* 1 if n is, or contains, something of the dialect: an async or
- * generator specifier, await, yield. */
-static int has_dialect(TSNode n) {
+/* 1 if n is something of the dialect: an async or generator specifier,
+ * await, yield. */
+static int is_dialect(TSNode n, void *ctx) {
   static const char *const kinds[] = {"async_specifier", "generator_specifier",
                                       "await_expression", "yield_expression",
                                       "yield_from_expression", "async", "await",
                                       "yield", "generator"};
+  (void)ctx;
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (strcmp(ts_node_type(n), kinds[i]) == 0)
-      return 1;
-  Nodes kids = node_children(n);
-  for (size_t i = 0; i < kids.n; i++)
-    if (has_dialect(kids.v[i]))
       return 1;
   return 0;
 }
@@ -165,7 +162,7 @@ static void report_syntax(const Source *src, TSNode root, TSNode parent,
     return;
   }
   if (node_is(n, "ERROR")) {
-    if (in_async || has_dialect(n)) {
+    if (in_async || node_any(n, is_dialect, NULL)) {
       report_error(src, n);
       (*count)++;
     }

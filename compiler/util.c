@@ -223,6 +223,16 @@ TSNode decl_name(TSNode d) {
   return d;
 }
 
+int node_any(TSNode n, int (*pred)(TSNode node, void *ctx), void *ctx) {
+  if (pred(n, ctx))
+    return 1;
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++)
+    if (node_any(kids.v[i], pred, ctx))
+      return 1;
+  return 0;
+}
+
 int has_child_of_type(TSNode n, const char *type) {
   Nodes kids = node_children(n);
   for (size_t i = 0; i < kids.n; i++)
