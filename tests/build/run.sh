@@ -21,26 +21,8 @@
 # accepted for symmetry and unused.  Set ACC_TEST_KEEP=1 to keep the temp dir.
 set -eu
 
-usage() { echo "usage: $0 BUILD_DIR [--source=DIR] [--cc=CC] [--cflags=FLAGS]" >&2; exit 2; }
-[ $# -ge 1 ] || usage
-build=$(cd "$1" && pwd)
-shift
-cc=
-cflags=
-for arg in "$@"; do
-    case $arg in
-        --source=*) ;;
-        --cc=*) cc=${arg#--cc=} ;;
-        --cflags=*) cflags=${arg#--cflags=} ;;
-        *) usage ;;
-    esac
-done
-here=$(cd "$(dirname "$0")" && pwd)
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/acc-build-test.XXXXXX")
-cleanup() { if [ "${ACC_TEST_KEEP:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. "$(dirname "$0")/../script-setup.sh"
+acc_test_setup build "$@"
 
 failures=0
 checks=0
