@@ -1400,7 +1400,8 @@ static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *s
     emit_line_directive(out, f->src, row);
   glue_to(out, one, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
   glue_to(out, one, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
-                    "ac__%s_resume, %s);\n", f->name, f->name, sg->int_flag);
+                    "ac__%s_resume, %s, \"%s\");\n", f->name, f->name, sg->int_flag,
+          f->name);
   if (*stores)
     glue_to(out, one, "    if (ac_f) {\n%s    }\n", stores);
   glue_to(out, one, "    return (%s_task *)(void *)ac_f;\n", f->name);

@@ -56,7 +56,8 @@ extern "C" {
   XX(ESTATE, -5001, "invalid state for this operation")                       \
   XX(ENOLOOP, -5002, "no running event loop on this thread")                  \
   XX(ESTALLED, -5003, "the loop ran out of work before the task finished")    \
-  XX(EREUSED, -5004, "coroutine was already awaited or spawned")
+  XX(EREUSED, -5004, "coroutine was already awaited or spawned")            \
+  XX(ECLOSED, -5005, "generator closed")
 
 enum {
 #define AC__XX(name, msg) AC_##name = -(name),
@@ -272,6 +273,7 @@ struct ac_task {
   ac_task *caller;               /* the frame awaiting this one inline */
   ac_task *top;                  /* root of a task: innermost running frame */
   ac__link tasks;                /* root of a task: on the loop's task list */
+  const char *name;              /* the coroutine's function name (static) */
   unsigned state;                /* resume point; 0 = not started */
   unsigned size;                 /* frame size, for the allocator */
 };
@@ -485,16 +487,19 @@ typedef struct ac__step {
 } ac__step;
 #define AC__SUSPEND ((ac__step){0}) /* a resume function parks */
 #define AC__DONE ((ac__step){1})    /* ...or its frame has finished */
+#define AC__YIELD ((ac__step){2})   /* ...or a generator frame yielded */
 
 /* Frame flags given to ac__frame_new. */
 #define AC__CO_INT_RESULT 0x1 /* `async int`: ac_run returns the result */
 
 /*
  * Allocate a zeroed frame of size bytes (>= sizeof(ac_task)) whose resume
- * function is resume.  NULL on ENOMEM.  The result value, if any, must be
+ * function is resume; name (static, borrowed) is the coroutine function's
+ * name, for reports.  NULL on ENOMEM.  The result value, if any, must be
  * the member right after the ac_task header (acc asserts this).
  */
-void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags);
+void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags,
+                    const char *name);
 /*
  * Begin `await aw` from the frame self.  Returns 1 if self goes on at once
  * (aw is already done, or cannot be awaited: ac__check then reports why),

@@ -87,7 +87,7 @@ static ac__step ac__sleep_resume(ac_task *self) {
 
 /* An awaitable that completes after `seconds` on the loop's clock. */
 ac_sleep_task *ac_sleep(double seconds) {
-  ac__sleep *s = ac__frame_new(sizeof *s, ac__sleep_resume, 0);
+  ac__sleep *s = ac__frame_new(sizeof *s, ac__sleep_resume, 0, "ac_sleep");
   if (s != NULL)
     s->pub.delay = seconds;
   return (ac_sleep_task *)s;

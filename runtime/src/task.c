@@ -28,7 +28,8 @@ static void ac__task_wake_run(ac_waiter *w) {
 }
 
 /* Allocate a zeroed, unstarted coroutine frame. */
-void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags) {
+void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags,
+                    const char *name) {
   ac_task *co;
 
   if (size < sizeof(ac_task) || size > UINT_MAX || resume == NULL)
@@ -42,6 +43,7 @@ void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags) 
     co->fut.flags |= AC__F_INT;
   co->wake.run = ac__task_wake_run;
   co->resume = resume;
+  co->name = name;
   co->size = (unsigned)size;
   return co;
 }

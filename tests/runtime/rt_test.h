@@ -81,7 +81,7 @@ static inline ac__step one_resume(ac_task *ac_self) {
 
 static inline one_task *one(void) {
   struct one_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, one_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, one_resume, AC__CO_INT_RESULT, "one");
   return (one_task *)ac_f;
 }
 
@@ -110,7 +110,7 @@ ac_fail:
 }
 
 static inline nap_task *nap(double d) {
-  struct nap_frame *ac_f = ac__frame_new(sizeof *ac_f, nap_resume, 0);
+  struct nap_frame *ac_f = ac__frame_new(sizeof *ac_f, nap_resume, 0, "nap");
   if (ac_f)
     ac_f->d = d;
   return (nap_task *)ac_f;
@@ -145,7 +145,7 @@ ac_fail:
 }
 
 static inline wait_on_task *wait_on(void *aw) {
-  struct wait_on_frame *ac_f = ac__frame_new(sizeof *ac_f, wait_on_resume, 0);
+  struct wait_on_frame *ac_f = ac__frame_new(sizeof *ac_f, wait_on_resume, 0, "wait_on");
   if (ac_f)
     ac_f->aw = aw;
   return (wait_on_task *)ac_f;

@@ -85,7 +85,7 @@ ac_fail:
 }
 static many_task *many(void) {
   struct many_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, many_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, many_resume, AC__CO_INT_RESULT, "many");
   return (many_task *)ac_f;
 }
 

@@ -306,7 +306,7 @@ ac_fail:
 }
 static await_free_task *await_free(ac_future *f) {
   struct await_free_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, await_free_resume, 0);
+      ac__frame_new(sizeof *ac_f, await_free_resume, 0, "await_free");
   if (ac_f)
     ac_f->f = f;
   return (await_free_task *)ac_f;

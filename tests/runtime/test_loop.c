@@ -322,7 +322,7 @@ static ac__step flagger_resume(ac_task *ac_self) {
   return AC__DONE;
 }
 static ac_task *flagger(void) {
-  return ac__frame_new(sizeof(struct flagger_frame), flagger_resume, 0);
+  return ac__frame_new(sizeof(struct flagger_frame), flagger_resume, 0, "flagger");
 }
 
 #define NTASKS 6
@@ -429,7 +429,7 @@ static void spawn_stubborn(void *arg) {
   ac_task *t;
   (void)arg;
   t = ac_spawn(wait_on(ac__frame_new(sizeof(struct stubborn_frame),
-                                     stubborn_resume, 0)));
+                                     stubborn_resume, 0, "stubborn")));
   assert_non_null(t);
   assert_int_equal(ac_future_add_done_callback(&t->fut, &g_nodes[0],
                                                record_err, (void *)0),
@@ -471,7 +471,7 @@ ac_fail:
   return ac__fail(ac_self, ac_f->ac_aw, 1);
 }
 static ac_task *spinner(void) {
-  return ac__frame_new(sizeof(struct spinner_frame), spinner_resume, 0);
+  return ac__frame_new(sizeof(struct spinner_frame), spinner_resume, 0, "spinner");
 }
 
 /* Done-callback of the pending task: spawns a spinner (during close),

@@ -27,7 +27,7 @@ static ac__step mark_resume(ac_task *ac_self) {
 }
 static mark_task *mark(void) {
   struct mark_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, mark_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, mark_resume, AC__CO_INT_RESULT, "mark");
   return (mark_task *)ac_f;
 }
 
@@ -67,7 +67,7 @@ ac_fail:
 }
 static spawner_task *spawner(void) {
   struct spawner_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, spawner_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, spawner_resume, AC__CO_INT_RESULT, "spawner");
   return (spawner_task *)ac_f;
 }
 
@@ -121,7 +121,7 @@ ac_fail:
 }
 static probe_task *probe(void) {
   struct probe_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, probe_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, probe_resume, AC__CO_INT_RESULT, "probe");
   return (probe_task *)ac_f;
 }
 
@@ -149,7 +149,7 @@ ac_fail:
 }
 static add_later_task *add_later(double d, int x) {
   struct add_later_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, add_later_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, add_later_resume, AC__CO_INT_RESULT, "add_later");
   if (ac_f) {
     ac_f->d = d;
     ac_f->x = x;
@@ -184,7 +184,7 @@ ac_fail:
 }
 static parent_task *parent(void) {
   struct parent_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, parent_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, parent_resume, AC__CO_INT_RESULT, "parent");
   return (parent_task *)ac_f;
 }
 
@@ -226,7 +226,7 @@ ac_fail:
 }
 static inner_task *inner(void) {
   struct inner_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, inner_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, inner_resume, AC__CO_INT_RESULT, "inner");
   return (inner_task *)ac_f;
 }
 
@@ -252,7 +252,7 @@ ac_fail:
 }
 static middle_task *middle(void) {
   struct middle_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, middle_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, middle_resume, AC__CO_INT_RESULT, "middle");
   return (middle_task *)ac_f;
 }
 
@@ -278,7 +278,7 @@ ac_fail:
 }
 static outer_task *outer(void) {
   struct outer_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, outer_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, outer_resume, AC__CO_INT_RESULT, "outer");
   return (outer_task *)ac_f;
 }
 
@@ -305,7 +305,7 @@ ac_fail:
 }
 static await_null_task *await_null(void) {
   struct await_null_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, await_null_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, await_null_resume, AC__CO_INT_RESULT, "await_null");
   return (await_null_task *)ac_f;
 }
 
@@ -343,7 +343,7 @@ ac_fail:
 }
 static twice_task *twice(void) {
   struct twice_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, twice_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, twice_resume, AC__CO_INT_RESULT, "twice");
   return (twice_task *)ac_f;
 }
 
@@ -378,7 +378,7 @@ ac_fail:
 }
 static counter_task *counter(int n) {
   struct counter_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, counter_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, counter_resume, AC__CO_INT_RESULT, "counter");
   if (ac_f)
     ac_f->n = n;
   return (counter_task *)ac_f;
@@ -420,7 +420,7 @@ ac_fail:
 }
 static depth_task *depth(int n, int nap_at_bottom) {
   struct depth_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, depth_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, depth_resume, AC__CO_INT_RESULT, "depth");
   if (ac_f) {
     ac_f->n = n;
     ac_f->nap_at_bottom = nap_at_bottom;
@@ -445,7 +445,7 @@ static ac__step nested_resume(ac_task *ac_self) {
 }
 static nested_task *nested(void) {
   struct nested_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, nested_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, nested_resume, AC__CO_INT_RESULT, "nested");
   return (nested_task *)ac_f;
 }
 
@@ -464,7 +464,7 @@ ac_fail:
   return ac__fail(ac_self, ac_f->ac_aw, 1);
 }
 static ac_task *selfish(void) {
-  return ac__frame_new(sizeof(struct selfish_frame), selfish_resume, 0);
+  return ac__frame_new(sizeof(struct selfish_frame), selfish_resume, 0, "selfish");
 }
 
 /* async void canceller(void) {
@@ -487,7 +487,7 @@ ac_fail:
   return ac__fail(ac_self, ac_f->ac_aw, 1);
 }
 static ac_task *canceller(void) {
-  return ac__frame_new(sizeof(struct canceller_frame), canceller_resume, 0);
+  return ac__frame_new(sizeof(struct canceller_frame), canceller_resume, 0, "canceller");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1026,7 +1026,7 @@ static ac__step quitter_resume(ac_task *ac_self) {
 }
 static quitter_task *quitter(void) {
   struct quitter_frame *ac_f =
-      ac__frame_new(sizeof *ac_f, quitter_resume, AC__CO_INT_RESULT);
+      ac__frame_new(sizeof *ac_f, quitter_resume, AC__CO_INT_RESULT, "quitter");
   return (quitter_task *)ac_f;
 }
 
