@@ -5,12 +5,16 @@
  * @license MIT
  *
  * Every C construct keeps the node names of tree-sitter-c; this file only adds
- * the five nodes below (see README.md for precedence and limits):
+ * the eight nodes below (see README.md for precedence and limits):
  *   async_specifier        `async`
  *   generator_specifier    `generator` [ `(` yield_type [`,` send_type] `)` ]
- *   await_expression       `await` argument
- *   yield_expression       `yield` [argument]
- *   yield_from_expression  `yield` `from` argument
+ *   await_expression       `await` argument [catch]
+ *   yield_expression       `yield` [argument] [catch]
+ *   yield_from_expression  `yield` `from` argument [catch]
+ *   catch_clause           `catch` `(` error [`,` message] `)`
+ *   defer_statement        `defer` body
+ *   for_each_statement     `for` [`await`] `(` specifiers declarator `:` right
+ *                          [catch] `)` body
  */
 
 /// <reference types="tree-sitter-cli/dsl" />
@@ -38,6 +42,14 @@ module.exports = grammar(C, {
     // function named generator (`generator(x);`): GLR decides on what follows
     // the `)`.
     [$.generator_specifier, $.expression],
+    // After `for (`, a type starts either the declaration of a C `for`
+    // initializer (`for (int i = 0; ...)`, whose specifiers are
+    // _ac_declaration_specifiers) or the element declaration of a for-each
+    // loop (`for (int x : gen())`, whose specifiers are tree-sitter-c's
+    // _declaration_specifiers, as in parameter_declaration).  Which one is only
+    // known at the `:` (or `=`, `;`, `,`) after the declarator, but the
+    // specifiers must be reduced before it: GLR keeps both until then.
+    [$._ac_declaration_specifiers, $._declaration_specifiers],
   ]),
 
   rules: {
@@ -124,7 +136,7 @@ module.exports = grammar(C, {
 
     // A label may be named like any of the new keywords: `async: ...`,
     // `yield: ...` (`goto yield;` needs nothing special: a goto label is never
-    // an expression).
+    // an expression).  For `defer:` see _defer_labeled_statement.
     labeled_statement: $ => seq(
       field('label', choice(
         $._statement_identifier,
@@ -140,24 +152,102 @@ module.exports = grammar(C, {
     //   -await x, !await x, *await p, await await x
     // Right associativity makes the postfix operators of the same level bind
     // first, as in C: `await x++` is `await (x++)`.
+    // The optional catch clause comes right after the operand and belongs to
+    // this await (right associativity makes shifting `catch` win over reducing
+    // the await for an enclosing yield or for-each loop):
+    //   await f() catch (e) + 1   -> (await f() catch (e)) + 1
+    //   await a + b catch (e)     -> syntax error (write (await a catch (e)) + b)
+    //   await await x catch (e)   -> await (await x catch (e))
     await_expression: $ => prec.right(PREC.UNARY, seq(
       'await',
       field('argument', $.expression),
+      optional(field('catch', $.catch_clause)),
     )),
 
     // Like assignment (and Python), `yield` takes the whole expression to its
     // right: `yield x + 1` yields x + 1.  Without an operand (`yield;`,
     // `x = yield;`, `2 * (yield)`) it is a bare yield; when the next token can
-    // start an expression, it is always taken as the operand.
+    // start an expression, it is always taken as the operand.  A catch clause
+    // may follow the operand, or the bare `yield`: `yield x catch (e)`,
+    // `yield catch (e)` (`catch` right after `yield` is always the clause).
     yield_expression: $ => prec.right(PREC.ASSIGNMENT, seq(
       'yield',
       optional(field('argument', $.expression)),
+      optional(field('catch', $.catch_clause)),
     )),
 
     yield_from_expression: $ => prec.right(PREC.ASSIGNMENT, seq(
       'yield',
       'from',
       field('argument', $.expression),
+      optional(field('catch', $.catch_clause)),
     )),
+
+    // `catch (ERR)` or `catch (ERR, MSG)`, after the operand of await / yield /
+    // yield from, a bare yield, or the iterable of a for-each loop.  `catch`
+    // is a keyword only in those positions (where, but for the bare yield, no
+    // identifier could follow anyway), so it remains an ordinary identifier
+    // everywhere else.
+    catch_clause: $ => seq(
+      'catch',
+      '(',
+      field('error', $.expression),
+      optional(seq(',', field('message', $.expression))),
+      ')',
+    ),
+
+    // --- statements -----------------------------------------------------
+
+    // defer_statement and for_each_statement are statements wherever C's
+    // statements are (block items, bodies of if / loops / labels / case).
+    // `defer` is deliberately not added to the top-level statements that
+    // tree-sitter-c accepts for macro-heavy code, so at file scope `defer`
+    // stays an identifier.
+    _non_case_statement: ($, original) => choice(
+      original,
+      $.defer_statement,
+      $.for_each_statement,
+      alias($._defer_labeled_statement, $.labeled_statement),
+    ),
+
+    // A label named `defer` (`defer: ...`), where `defer` is a keyword.  Kept
+    // out of labeled_statement, which is also a top-level statement: there it
+    // would make `defer` a keyword at file scope too.
+    _defer_labeled_statement: $ => seq(
+      field('label', alias('defer', $.statement_identifier)),
+      ':',
+      choice($.declaration, $.statement),
+    ),
+
+    _top_level_statement: ($, original) => choice(
+      original,
+      $.for_each_statement,
+    ),
+
+    // `defer STATEMENT` (the C defer TS, N3199): `defer free(p);`,
+    // `defer { a(); b(); }`.  `defer` is a keyword only at the start of a
+    // statement, the one place where this rule can begin; there `defer(x);`
+    // is a defer of `(x);`.
+    defer_statement: $ => seq(
+      'defer',
+      field('body', $.statement),
+    ),
+
+    // `for [await] (SPECIFIERS DECLARATOR : EXPR [catch (...)]) STATEMENT`.
+    // The element is declared as a parameter is (tree-sitter-c's
+    // _declaration_specifiers, so `type` is a field and qualifiers are plain
+    // children); the iterable is one expression, not a comma expression.
+    for_each_statement: $ => seq(
+      'for',
+      optional('await'),
+      '(',
+      $._declaration_specifiers,
+      field('declarator', $._declarator),
+      ':',
+      field('right', $.expression),
+      optional(field('catch', $.catch_clause)),
+      ')',
+      field('body', $.statement),
+    ),
   },
 });
