@@ -146,10 +146,10 @@ int ac_future_set_error(ac_future *f, int err, const char *msg) {
   return 0;
 }
 
-/* Cancel a plain future, or ask a task to cancel itself. */
+/* Cancel a plain future, or ask a task to cancel (ac_task_cancel). */
 int ac_future_cancel(ac_future *f) {
   if (f != NULL && (f->flags & AC__F_TASK))
-    return ac__task_request_cancel((ac_task *)(void *)f);
+    return ac__task_cancel((ac_task *)(void *)f, NULL);
   return ac_future_set_error(f, AC_ECANCELED, NULL);
 }
 
@@ -163,9 +163,19 @@ int ac_future_cancelled(const ac_future *f) {
   return f != NULL && f->state == AC__FUT_CANCELLED;
 }
 
+/* Mark a done task's outcome as retrieved (no report, report.c).  Tasks
+ * are frames, never const objects. */
+static void ac__future_retrieved(const ac_future *f) {
+  if (f->state != AC__FUT_PENDING && (f->flags & AC__F_TASK))
+    ((ac_future *)f)->flags |= AC__F_RETRIEVED;
+}
+
 /* The value of a successful future, else NULL. */
 void *ac_future_result(const ac_future *f) {
-  if (f == NULL || f->state != AC__FUT_DONE || f->err != 0)
+  if (f == NULL)
+    return NULL;
+  ac__future_retrieved(f);
+  if (f->state != AC__FUT_DONE || f->err != 0)
     return NULL;
   return f->ac_ret;
 }
@@ -174,6 +184,7 @@ void *ac_future_result(const ac_future *f) {
 int ac_future_error(const ac_future *f) {
   if (f == NULL)
     return AC_EINVAL;
+  ac__future_retrieved(f);
   return f->state == AC__FUT_PENDING ? 0 : f->err;
 }
 
@@ -182,6 +193,27 @@ const char *ac_future_message(const ac_future *f) {
   if (f == NULL || f->state == AC__FUT_PENDING)
     return NULL;
   return f->msg;
+}
+
+/* The future ac_raise returns: one per thread, reset by every call. */
+static _Thread_local ac_future ac__raised;
+
+/* An awaitable already failed with err: `await ac_raise(e, m)` fails the
+ * awaiting frame (ac__await does not suspend on a done future, ac__check
+ * then records e and m), with no loop and no allocation, so it works in a
+ * generator frame too. */
+ac_future *ac_raise(int err, const char *msg) {
+  ac_future *f = &ac__raised;
+
+  ac_future_init(f);
+  if (err >= 0) {
+    err = AC_EINVAL;
+    msg = "ac_raise: the error code must be negative";
+  }
+  f->err = err;
+  f->msg = msg;
+  f->state = err == AC_ECANCELED ? AC__FUT_CANCELLED : AC__FUT_DONE;
+  return f;
 }
 
 /* The ready-queue run function of a done-callback: call fn(fut, arg). */

@@ -93,7 +93,9 @@ enum {
   AC__F_RELEASED = 0x0040, /* task: ac_task_release dropped the handle */
   AC__F_CANCEL = 0x0080,   /* task: a cancellation request is pending */
   AC__F_DOOMED = 0x0100,   /* task: cancelled by ac_loop_close */
-  AC__F_INT = 0x0200       /* frame made with AC__CO_INT_RESULT */
+  AC__F_INT = 0x0200,      /* frame made with AC__CO_INT_RESULT */
+  AC__F_WALK = 0x4000,     /* task: on the chain a cancel is walking */
+  AC__F_RETRIEVED = 0x8000 /* task: its outcome was read (no report) */
 };
 
 /* ac_handle.flags */
@@ -182,9 +184,12 @@ extern _Thread_local ac_task *ac__current_task;
 /* Queue root's wake waiter on its loop's ready queue, unless it is already
  * on some list. */
 void ac__task_wake(ac_task *root);
-/* Ask the task t to cancel (see ac_future_cancel); 0, or AC_ESTATE if
- * done. */
+/* Ask the task t itself to cancel, whatever it waits on (ac_loop_close):
+ * flag it and wake it.  0, or AC_ESTATE if done. */
 int ac__task_request_cancel(ac_task *t);
+/* asyncio's Task.cancel(msg) (ac_task_cancel_msg, ac_future_cancel): also
+ * cancels what t waits on.  0, or AC_ESTATE if done. */
+int ac__task_cancel(ac_task *t, const char *msg);
 /* Free a coroutine frame (through the allocator, with its recorded size). */
 void ac__frame_free(ac_task *co);
 /* Free t if it is a released, finished task that nothing holds. */
@@ -192,6 +197,22 @@ void ac__task_reap(ac_task *t);
 /* Free a task's frame and every inline frame of its chain, whatever their
  * state (ac_loop_close, after cancellation). */
 void ac__task_destroy(ac_task *root);
+
+/* ------------------------------------------------------------------------ */
+/* report.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Report t, about to be freed, if it failed with an error other than
+ * AC_ECANCELED that nobody retrieved (ac_set_unretrieved_handler). */
+void ac__task_report(ac_task *t);
+
+/* ------------------------------------------------------------------------ */
+/* shield.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* If co is a shield frame freed without finishing (ac__task_destroy), take
+ * its done-callback off the future it watches. */
+void ac__shield_abandon(ac_task *co);
 
 /* ------------------------------------------------------------------------ */
 /* timer.c                                                                  */
@@ -219,6 +240,51 @@ void ac__async_drain(ac_loop *loop);
 void ac__async_drop(ac_loop *loop);
 /* The ready-queue run function of a posted handle. */
 void ac__async_run(ac_waiter *w);
+
+/* ------------------------------------------------------------------------ */
+/* gen.c (generators)                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* ac_future.flags bits of generators (the other AC__F_* bits are above;
+ * a generator frame has none of them, so it is no coroutine, task or
+ * future to the rest of the runtime). */
+enum {
+  AC__F_ANEXT = 0x1000, /* the awaitable step of an async generator */
+  AC__F_GEN = 0x2000    /* a generator frame (ac__gen_new) */
+};
+
+/* ac_gen.gflags */
+enum {
+  AC__G_ASYNC = 0x01,        /* an async generator (AC__GEN_ASYNC) */
+  AC__G_STARTED = 0x02,      /* its body has been entered */
+  AC__G_RUNNING = 0x04,      /* root being stepped; delegated to, on a
+                                chain; async: its step runs in a task */
+  AC__G_CLOSING = 0x08,      /* root: ac_gen_close is unwinding it */
+  AC__G_OWNED = 0x10,        /* consumed by a yield from: its slot owns it */
+  AC__G_ARMED = 0x20,        /* async: a step is armed, not yet awaited */
+  AC__G_THROW = 0x40,        /* async: ...and it is an athrow */
+  AC__G_CLOSE_PENDING = 0x80 /* delegating when close began: its yield
+                                from fails with AC_ECLOSED */
+};
+
+/* ac__await of an async generator's step (AC__F_ANEXT): run the generator
+ * inline in self's task (root, or NULL if none).  0: self suspends; 1: the
+ * await is over at once (ac__check reports it). */
+int ac__gen_await(ac_task *self, ac_future *step, ac_task *root);
+/* ac__task_step: the generator frame co, top of root's chain, returned
+ * how (AC__YIELD.done or AC__DONE.done): complete its step, pop to the
+ * frame awaiting it. */
+void ac__gen_pop(ac_task *root, ac_task *co, int how);
+/* ac__task_destroy: the generator frame co is on a chain being freed
+ * without unwinding; finish it (AC_ECANCELED) instead of freeing it: its
+ * handle is its user's. */
+void ac__gen_abandon(ac_task *co);
+/* ac__release of a slot inside co's caller: free co if a yield from
+ * consumed it. */
+void ac__gen_release(ac_task *co);
+/* The error an await records when it would suspend with no current task:
+ * AC_ECLOSED in a generator being closed, else AC_ENOLOOP. */
+int ac__gen_no_task(const ac_task *self);
 
 #pragma GCC visibility pop
 

@@ -35,6 +35,7 @@ static int ac__sleep_start(ac__sleep *s) {
     return AC_EINVAL;
   if (s->root->fut.flags & AC__F_CANCEL) {
     s->root->fut.flags &= ~AC__F_CANCEL; /* being cancelled: don't sleep */
+    s->pub.ac_co.fut.msg = s->root->cancel_msg;
     return AC_ECANCELED;
   }
   if (s->pub.delay <= 0) {
@@ -57,6 +58,7 @@ static ac__step ac__sleep_wake(ac__sleep *s) {
       ac_handle_cancel(s->pub.timer);
     s->pub.timer = NULL;
     s->pub.ac_co.fut.err = AC_ECANCELED;
+    s->pub.ac_co.fut.msg = root->cancel_msg;
     return AC__DONE;
   }
   if (s->pub.timer != NULL)

@@ -22,9 +22,13 @@ _Thread_local ac_task *ac__current_task; /* root whose trampoline runs */
 
 static void ac__task_step(ac_task *root);
 
-/* The ready-queue run function of a task's wake waiter. */
+/* The ready-queue run function of a task's wake waiter.  Once woken, the
+ * task waits on nothing (asyncio clears _fut_waiter when the task steps),
+ * so a cancel no longer reaches what it awaited. */
 static void ac__task_wake_run(ac_waiter *w) {
-  ac__task_step(ac__container_of(w, ac_task, wake));
+  ac_task *t = ac__container_of(w, ac_task, wake);
+  t->waiting = NULL;
+  ac__task_step(t);
 }
 
 /* Allocate a zeroed, unstarted coroutine frame. */
@@ -53,6 +57,7 @@ void ac__frame_free(ac_task *co) { ac_free(co, co->size); }
 
 /* Free a finished or abandoned task frame and take it off every list. */
 static void ac__task_free(ac_task *t) {
+  ac__task_report(t);
   ac__waiter_unlink(&t->wake);
   if (ac__link_linked(&t->tasks))
     ac__link_remove(&t->tasks);
@@ -81,8 +86,10 @@ void ac__task_wake(ac_task *root) {
 static void ac__task_finish(ac_task *root) {
   if (root->fut.flags & AC__F_CANCEL) {
     root->fut.flags &= ~AC__F_CANCEL;
-    if (root->fut.err == 0)
+    if (root->fut.err == 0) {
       root->fut.err = AC_ECANCELED;
+      root->fut.msg = root->cancel_msg;
+    }
   }
   ac__future_complete(&root->fut, root->fut.err);
   ac__task_reap(root);
@@ -96,6 +103,7 @@ static int ac__task_first_step(ac_task *root) {
     return 0;
   root->fut.flags &= ~AC__F_CANCEL;
   root->fut.err = AC_ECANCELED;
+  root->fut.msg = root->cancel_msg;
   ac__task_finish(root);
   return 1;
 }
@@ -111,10 +119,15 @@ static void ac__task_step(ac_task *root) {
   if ((root->fut.flags & AC__F_STARTED) || !ac__task_first_step(root)) {
     for (;;) {
       ac_task *co = root->top;
-      if (!co->resume(co).done) {
+      ac__step st = co->resume(co);
+      if (!st.done) {
         if (root->top != co)
           continue; /* co awaited a coroutine: run it now */
         break;      /* parked until the wake waiter runs again */
+      }
+      if (co->fut.flags & AC__F_GEN) {
+        ac__gen_pop(root, co, st.done); /* an async generator's step */
+        continue;
       }
       if (co == root) {
         ac__task_finish(root);
@@ -127,9 +140,13 @@ static void ac__task_step(ac_task *root) {
   ac__current_task = prev;
 }
 
+/* ac_task_spawn_at with no creation site. */
+ac_task *ac_task_spawn(ac_task *co) { return ac_task_spawn_at(co, NULL, 0); }
+
 /* Make co a root task of the running loop; its body starts on a later
- * iteration. */
-ac_task *ac_task_spawn(ac_task *co) {
+ * iteration.  file:line (file NULL: unknown) is where it was made, for
+ * reports; a site set before (ac_run) stays if file is NULL. */
+ac_task *ac_task_spawn_at(ac_task *co, const char *file, int line) {
   ac_loop *loop = ac__current_loop;
 
   if (co == NULL || !(co->fut.flags & AC__F_CORO))
@@ -141,6 +158,10 @@ ac_task *ac_task_spawn(ac_task *co) {
   if (loop == NULL) {
     ac__frame_free(co);
     return NULL;
+  }
+  if (file != NULL) {
+    co->file = file;
+    co->line = line;
   }
   co->fut.flags |= AC__F_TASK;
   co->top = co;
@@ -171,25 +192,159 @@ int ac_task_done(const ac_task *t) {
   return t != NULL && t->fut.state != AC__FUT_PENDING;
 }
 
-/* The error t finished with; 0 while pending or on success. */
+/* The error t finished with; 0 while pending or on success.  Once t is
+ * done, this retrieves its outcome: no report (report.c). */
 int ac_task_error(const ac_task *t) {
   if (t == NULL)
     return AC_EINVAL;
-  return t->fut.state == AC__FUT_PENDING ? 0 : t->fut.err;
+  if (t->fut.state == AC__FUT_PENDING)
+    return 0;
+  ((ac_task *)t)->fut.flags |= AC__F_RETRIEVED; /* frames are never const */
+  return t->fut.err;
 }
 
-/* Ask t to cancel: its pending await fails with AC_ECANCELED (or, not yet
- * started, it finishes cancelled without running; still running, at its
- * next await or when it returns).  A parked task is woken now, on its own
- * loop, which need not be running: it unwinds when that loop runs. */
+/* ------------------------------------------------------------------------ */
+/* Cancellation                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Count one more cancellation request on t (ac_task_cancelling). */
+static void ac__task_count_cancel(ac_task *t) {
+  if (t->cancels < INT_MAX)
+    t->cancels++;
+}
+
+/* Flag t's cancellation (asyncio's _must_cancel) with msg and wake it:
+ * its pending await fails with AC_ECANCELED (or, not yet started, it
+ * finishes cancelled without running; still running, at its next await or
+ * when it returns).  A parked task is taken off what it waits on and
+ * woken now, on its own loop, which need not be running. */
+static void ac__task_flag_cancel(ac_task *t, const char *msg) {
+  if (t != ac__current_task)
+    ac__waiter_requeue(&t->wake); /* off a future's waiters, or requeued */
+  t->waiting = NULL;
+  t->cancel_msg = msg;
+  t->fut.flags |= AC__F_CANCEL;
+}
+
+/* Ask t itself to cancel, leaving what it waits on alone: ac_loop_close
+ * cancels every task of the loop anyway, and must not complete futures
+ * or tasks of other loops. */
 int ac__task_request_cancel(ac_task *t) {
   if (t->fut.state != AC__FUT_PENDING)
     return AC_ESTATE;
-  if (t != ac__current_task)
-    ac__waiter_requeue(&t->wake); /* off a future's waiters, or requeued */
-  t->fut.flags |= AC__F_CANCEL;
+  ac__task_count_cancel(t);
+  ac__task_flag_cancel(t, NULL);
   return 0;
 }
+
+/* The pending task that t's await waits on, or NULL. */
+static ac_task *ac__task_waiting_task(const ac_task *t) {
+  ac_future *w = t->waiting;
+
+  if (w == NULL || !(w->flags & AC__F_TASK) || w->state != AC__FUT_PENDING)
+    return NULL;
+  return (ac_task *)(void *)w;
+}
+
+/* The last task of the chain from t, each task awaiting the next: where a
+ * cancel of t lands.  A cycle (tasks awaiting each other, a deadlock) ends
+ * at the task that closes it.  Iterative, so a long chain costs no C
+ * stack; the marks that find a cycle are cleared before returning. */
+static ac_task *ac__task_chain_end(ac_task *t) {
+  ac_task *end = t;
+  ac_task *next;
+  ac_task *c;
+
+  for (;;) {
+    end->fut.flags |= AC__F_WALK;
+    next = ac__task_waiting_task(end);
+    if (next == NULL || (next->fut.flags & AC__F_WALK))
+      break;
+    end = next;
+  }
+  for (c = t; c != end; c = ac__task_waiting_task(c))
+    c->fut.flags &= ~AC__F_WALK;
+  end->fut.flags &= ~AC__F_WALK;
+  return end;
+}
+
+/* asyncio's Task.cancel(msg): every task of the chain t waits on counts
+ * the request, and what the last one waits on is cancelled (a plain
+ * future completes cancelled, which wakes it; the tasks before it keep
+ * waiting for their inner task's outcome).  Only if that is not possible
+ * (it waits on nothing, or on something already done) is that last task
+ * flagged and woken. */
+int ac__task_cancel(ac_task *t, const char *msg) {
+  ac_task *end;
+  ac_task *c;
+  ac_future *w;
+
+  if (t->fut.state != AC__FUT_PENDING)
+    return AC_ESTATE;
+  end = ac__task_chain_end(t);
+  for (c = t; c != end; c = ac__task_waiting_task(c))
+    ac__task_count_cancel(c);
+  ac__task_count_cancel(end);
+  w = end->waiting;
+  if (w != NULL && (w->flags & AC__F_FUTURE) &&
+      ac_future_set_error(w, AC_ECANCELED, msg) == 0)
+    return 0;
+  ac__task_flag_cancel(end, msg);
+  return 0;
+}
+
+/* Public face of ac__task_cancel: t must be a task. */
+int ac_task_cancel_msg(ac_task *t, const char *msg) {
+  if (t == NULL || !(t->fut.flags & AC__F_TASK))
+    return AC_EINVAL;
+  return ac__task_cancel(t, msg);
+}
+
+/* Cancel without a message. */
+int ac_task_cancel(ac_task *t) { return ac_task_cancel_msg(t, NULL); }
+
+/* 1 if t finished cancelled. */
+int ac_task_cancelled(const ac_task *t) {
+  return t != NULL && t->fut.state == AC__FUT_CANCELLED;
+}
+
+/* Requests not taken back (asyncio's cancelling()). */
+int ac_task_cancelling(const ac_task *t) {
+  return t != NULL ? (int)t->cancels : 0;
+}
+
+/* Take back one request (asyncio's uncancel()); at 0, a flagged request
+ * that t has not seen yet goes too. */
+int ac_task_uncancel(ac_task *t) {
+  if (t == NULL || !(t->fut.flags & AC__F_TASK))
+    return AC_EINVAL;
+  if (t->cancels > 0 && --t->cancels == 0)
+    t->fut.flags &= ~AC__F_CANCEL;
+  return (int)t->cancels;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names and creation sites                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The task's name, for reports (the coroutine's function name). */
+const char *ac_task_name(const ac_task *t) {
+  return t != NULL ? t->name : NULL;
+}
+
+/* Rename t; name is borrowed. */
+void ac_task_set_name(ac_task *t, const char *name) {
+  if (t != NULL)
+    t->name = name;
+}
+
+/* The file t was created in, or NULL. */
+const char *ac_task_file(const ac_task *t) {
+  return t != NULL ? t->file : NULL;
+}
+
+/* The line t was created at (0 if unknown). */
+int ac_task_line(const ac_task *t) { return t != NULL ? t->line : 0; }
 
 /* Free a task and its whole chain, pending or not (ac_loop_close).  Its
  * waiters are unlinked, since they are going away too or are caller-owned
@@ -203,9 +358,14 @@ void ac__task_destroy(ac_task *root) {
   ac__future_drop_waiters(&root->fut);
   while (co != NULL && co != root) {
     ac_task *caller = co->caller;
-    ac__frame_free(co);
+    ac__shield_abandon(co);
+    if (co->fut.flags & AC__F_GEN)
+      ac__gen_abandon(co); /* its handle's, not the chain's */
+    else
+      ac__frame_free(co);
     co = caller;
   }
+  ac__shield_abandon(root);
   root->top = root;
   if (root->fut.held == 0) {
     ac__task_free(root);
@@ -240,7 +400,7 @@ static int ac__await_inline(ac_task *self, ac_task *co, ac_task *root) {
   co->fut.flags |= AC__F_OWNED;
   co->caller = self;
   if (root == NULL)
-    return ac__await_error(self, AC_ENOLOOP);
+    return ac__await_error(self, ac__gen_no_task(self));
   if (root->top != self)
     return ac__await_error(self, AC_EINVAL);
   co->fut.flags |= AC__F_STARTED;
@@ -257,6 +417,8 @@ int ac__await(ac_task *self, void *aw) {
     return 1;
   if (f == NULL)
     return ac__await_error(self, AC_ENOMEM);
+  if (f->flags & AC__F_ANEXT)
+    return ac__gen_await(self, f, root); /* an async generator's step */
   if ((f->flags & (AC__F_CORO | AC__F_TASK)) == AC__F_CORO)
     return ac__await_inline(self, aw, root);
   if (!(f->flags & (AC__F_FUTURE | AC__F_TASK)))
@@ -264,13 +426,14 @@ int ac__await(ac_task *self, void *aw) {
   if (f->state != AC__FUT_PENDING)
     return 1; /* already done: no suspension */
   if (root == NULL)
-    return ac__await_error(self, AC_ENOLOOP);
+    return ac__await_error(self, ac__gen_no_task(self));
   if (aw == root)
     return ac__await_error(self, AC_EINVAL); /* would never wake */
   if (root->fut.flags & AC__F_CANCEL)
     return 1; /* being cancelled: ac__check fails at once */
   ac__waiter_unlink(&root->wake);
   ac__link_insert_tail(&f->waiters, &root->wake.link);
+  root->waiting = f; /* a cancel of root cancels f (ac__task_cancel) */
   return 0;
 }
 
@@ -283,7 +446,7 @@ static int ac__check_fail(ac_task *self, int err, const char *msg) {
 
 /* After an await: nonzero if self must unwind (see ac.h). */
 int ac__check(ac_task *self, void *aw) {
-  const ac_future *f = aw;
+  ac_future *f = aw;
   ac_task *root = ac__current_task;
 
   if (self == NULL)
@@ -292,15 +455,33 @@ int ac__check(ac_task *self, void *aw) {
     return 1; /* recorded by ac__await */
   if (root != NULL && (root->fut.flags & AC__F_CANCEL)) {
     root->fut.flags &= ~AC__F_CANCEL; /* the first frame to see it */
-    return ac__check_fail(self, AC_ECANCELED, NULL);
+    return ac__check_fail(self, AC_ECANCELED, root->cancel_msg);
   }
   if (f == NULL)
     return ac__check_fail(self, AC_ENOMEM, NULL);
   if (f->state == AC__FUT_PENDING)
     return ac__check_fail(self, AC_ESTATE, NULL); /* woken too early */
+  if (f->flags & AC__F_TASK)
+    f->flags |= AC__F_RETRIEVED; /* its awaiter has its outcome */
   if (f->err != 0)
     return ac__check_fail(self, f->err, f->msg);
   return 0;
+}
+
+/* `await E catch (err, msg)`: hand the error recorded in self to the
+ * frame's code and clear it, so that self goes on instead of unwinding.
+ * The cancellation request, if that was it, was consumed by ac__check. */
+int ac__catch(ac_task *self, const char **msg) {
+  int err;
+
+  if (msg != NULL)
+    *msg = self != NULL ? self->fut.msg : NULL;
+  if (self == NULL)
+    return AC_EINVAL;
+  err = self->fut.err;
+  self->fut.err = 0;
+  self->fut.msg = NULL;
+  return err;
 }
 
 /* 1 if slot lies inside frame (the awaiting frame's own slot array). */
@@ -320,6 +501,10 @@ void ac__release(void **slot) {
     return;
   co = *slot;
   *slot = NULL;
+  if ((co->fut.flags & AC__F_GEN) && ac__slot_in_frame(slot, co->caller)) {
+    ac__gen_release(co); /* consumed by a yield from */
+    return;
+  }
   if ((co->fut.flags & (AC__F_CORO | AC__F_TASK | AC__F_OWNED)) !=
       (AC__F_CORO | AC__F_OWNED))
     return;
@@ -368,8 +553,12 @@ static int ac__task_outcome(const ac_task *co) {
   return 0;
 }
 
-/* asyncio.run(): a fresh loop runs co to completion and is closed. */
-int ac_run_task(ac_task *co) {
+/* ac_run_task_at with no creation site. */
+int ac_run_task(ac_task *co) { return ac_run_task_at(co, NULL, 0); }
+
+/* asyncio.run(): a fresh loop runs co to completion and is closed.  Its
+ * outcome, returned, counts as retrieved. */
+int ac_run_task_at(ac_task *co, const char *file, int line) {
   ac_loop *loop;
   int r;
   int rc;
@@ -385,9 +574,13 @@ int ac_run_task(ac_task *co) {
     ac__frame_free(co);
     return r;
   }
+  co->file = file;
+  co->line = line;
   r = ac_loop_run_until_complete(loop, &co->fut);
-  if (r == 0)
+  if (r == 0) {
+    co->fut.flags |= AC__F_RETRIEVED;
     r = ac__task_outcome(co);
+  }
   rc = ac_loop_close(loop); /* cancels what is left, frees co */
   return rc != 0 ? rc : r;
 }

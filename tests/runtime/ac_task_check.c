@@ -1,9 +1,9 @@
 /*
  * ac_task_check.c - compiled, never run, by ctest (see CMakeLists.txt):
- * AC_TASK and AC_FUTURE take a typed handle or an ac_task * without a
- * warning under -std=c11 -pedantic, and reject anything else at compile
- * time.  Without REJECT it must compile; -DREJECT=n selects a use that
- * must not.
+ * AC_TASK and AC_FUTURE take a typed handle or an ac_task * (ac_shield an
+ * ac_future * too) without a warning under -std=c11 -pedantic, and reject
+ * anything else at compile time.  Without REJECT it must compile;
+ * -DREJECT=n selects a use that must not.
  */
 #include "ac.h"
 
@@ -24,6 +24,15 @@ int accepted(f_task *f, ac_task *t, const f_task *cf, const ac_task *ct) {
   return (a == &f->ac_co.fut) + (b == &t->fut) + (c == &cf->ac_co) +
          (d == ct) + (e == 0);
 }
+/* ac_shield takes typed handles, ac_task * and ac_future * (never run). */
+void shielded(f_task *f, ac_task *t, ac_future *fu, const f_task *cf);
+void shielded(f_task *f, ac_task *t, ac_future *fu, const f_task *cf) {
+  (void)ac_shield(f);
+  (void)ac_shield(t);
+  (void)ac_shield(fu);
+  (void)ac_shield(cf);
+  (void)ac_shield((f_task *)0);
+}
 #elif REJECT == 1
 void rejected(int *p) { (void)AC_TASK(p); } /* not a handle */
 #elif REJECT == 2
@@ -32,4 +41,8 @@ void rejected(void *p) { (void)AC_TASK(p); } /* untyped pointer */
 void rejected(ac_future *p) { (void)AC_FUTURE(p); } /* a plain future */
 #elif REJECT == 4
 void rejected(ac_task **p) { (void)AC_TASK(p); } /* one level too many */
+#elif REJECT == 5
+void rejected(int *p) { (void)ac_shield(p); } /* not an awaitable */
+#elif REJECT == 6
+void rejected(void *p) { (void)ac_shield(p); } /* untyped pointer */
 #endif

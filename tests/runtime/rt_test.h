@@ -57,6 +57,46 @@
   if (ac__check(ac_self, ac_f->ac_aw[0]))                                     \
   goto ac_fail
 
+/* Suspension point n: `await expr catch (err, msg)` through slot 0: a
+ * failed await stores its error in err (0 on success) and its message in
+ * msg, and the frame goes on.  The value, on success, is read from slot 0
+ * as usual. */
+#define RT_AWAIT_CATCH(n, expr, err, msg)                                     \
+  ac_f->ac_aw[0] = (expr);                                                    \
+  if (!ac__await(ac_self, ac_f->ac_aw[0])) {                                  \
+    ac_self->state = (n);                                                     \
+    return AC__SUSPEND;                                                       \
+  }                                                                           \
+  ac_L##n:                                                                    \
+  (err) = 0;                                                                  \
+  (msg) = NULL;                                                               \
+  if (ac__check(ac_self, ac_f->ac_aw[0]))                                     \
+  (err) = ac__catch(ac_self, &(msg))
+
+/* Suspension point n of a generator: `yield expr` (Y = the handle's
+ * ac_yield); an error thrown in, or a close, unwinds to ac_fail.  The
+ * sent value, if any, is then in ac_f->ac_pub.ac_send. */
+#define RT_YIELD(n, expr)                                                     \
+  ac_f->ac_pub.ac_yield = (expr);                                             \
+  ac_self->state = (n);                                                       \
+  return AC__YIELD;                                                           \
+  ac_L##n:                                                                    \
+  if (ac__yield_check(ac_self))                                               \
+  goto ac_fail
+
+/* Suspension point n of a sync generator: `yield from expr` through slot
+ * k; the value is ((__typeof__(expr))ac_f->ac_aw[k])->ac_ret, and the
+ * slot is released at the end of the statement. */
+#define RT_YIELD_FROM(n, k, expr)                                             \
+  ac_f->ac_aw[k] = (void *)(expr);                                            \
+  if (!ac__yield_from(ac_self, ac_f->ac_aw[k])) {                             \
+    ac_self->state = (n);                                                     \
+    return AC__SUSPEND;                                                       \
+  }                                                                           \
+  ac_L##n:                                                                    \
+  if (ac__yield_from_check(ac_self, ac_f->ac_aw[k]))                          \
+  goto ac_fail
+
 
 /* ------------------------------------------------------------------------ */
 /* async int one(void) { return 1; }                                        */
