@@ -92,6 +92,10 @@ void diag_error(const Source *src, uint32_t at, const char *fmt, ...)
 void diag_warning(const Source *src, uint32_t at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int diag_error_count(void);
+/* What diag_warning does: print (default), nothing (-w), or an error
+ * (-Werror). */
+typedef enum DiagWarnings { DIAG_WARN_ON, DIAG_WARN_OFF, DIAG_WARN_ERROR } DiagWarnings;
+void diag_set_warnings(DiagWarnings mode);
 
 /* ---- parse.c ----------------------------------------------------------- */
 
@@ -104,32 +108,42 @@ TSTree *parse_source(const Source *src);
 
 /* What a top-level item of the translation unit is, for emit.c. */
 typedef enum ItemKind {
-  ITEM_PLAIN,       /* passes through unchanged */
-  ITEM_ASYNC_DEF,   /* async function definition: lowered */
-  ITEM_ASYNC_PROTO  /* async function prototype: typed handle + constructor */
+  ITEM_PLAIN_DEF,   /* plain function with a defer or for-each: lowered */
+  ITEM_ASYNC_DEF,   /* async function or generator definition: lowered */
+  ITEM_ASYNC_PROTO  /* their prototypes: typed handle + constructor */
 } ItemKind;
+
+/* Item.fn: what kind of function (both bits: an async generator). */
+enum { FN_ASYNC = 1, FN_GEN = 2 };
 
 typedef struct Item {
   ItemKind kind; /* see above */
+  unsigned fn;   /* FN_* bits; 0 for a plain function */
   TSNode node;   /* function_definition or declaration */
 } Item;
 
+/* Positions the lowering asks about, each a sorted list of start bytes. */
+typedef enum PosKind {
+  POS_SUSPEND, /* await, yield, yield from, for await: suspension points */
+  POS_RETURN,  /* return statements */
+  POS_JUMP,    /* break, continue, goto */
+  POS_SCOPED,  /* defer statements and for-each loops */
+  POS_KINDS
+} PosKind;
+
 typedef struct Unit {
-  Item *items;       /* top-level items that need lowering, in order */
-  size_t nitems;     /* count */
-  uint32_t *awaits;  /* sorted start bytes of every await_expression */
-  size_t nawaits;    /* count */
-  uint32_t *returns; /* sorted start bytes of returns in async functions */
-  size_t nreturns;   /* count */
+  Item *items;              /* top-level items that need lowering, in order */
+  size_t nitems;            /* count */
+  uint32_t *pos[POS_KINDS]; /* sorted start bytes, per kind */
+  size_t npos[POS_KINDS];   /* counts */
+  int needs_runtime;        /* the output uses ac.h */
 } Unit;
 
-/* Find the async functions and check every rule of the dialect that does
- * not need lowering; errors go through diag.c. */
+/* Find the functions to lower and check every rule of the dialect that
+ * does not need lowering; errors go through diag.c. */
 void analyze_unit(const Source *src, TSNode root, Unit *unit);
-/* 1 if some await_expression starts inside n (binary search). */
-int unit_has_await(const Unit *unit, TSNode n);
-/* 1 if a return statement of an async function starts inside n. */
-int unit_has_return(const Unit *unit, TSNode n);
+/* 1 if some position of kind k starts inside n (binary search). */
+int unit_has(const Unit *unit, PosKind k, TSNode n);
 
 /* ---- lower.c ----------------------------------------------------------- */
 

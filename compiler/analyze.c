@@ -1,48 +1,66 @@
 /*
- * analyze.c - find the async functions of a translation unit and check the
- * rules of the dialect that need no lowering:
- *   - `await` only inside the body of an async function;
- *   - `yield` / `yield from` only inside a generator;
+ * analyze.c - find the functions that need lowering and check the rules of
+ * the dialect that need no lowering:
+ *   - `await` only in async functions and async generators (and
+ *     `await ac_raise(...)`, which never suspends, in any generator);
+ *   - `yield` / `yield from` only in generators; no `yield from` in an
+ *     async generator (as in Python);
+ *   - `return EXPR;` only where the result is not void, `return;` only
+ *     where it is;
+ *   - a deferred statement neither suspends nor jumps out of the defer;
  *   - `async` only on functions, at file scope; no variadic or K&R async;
  *   - no alloca in an async function (its frame outlives the C stack);
- *   - generator functions are recognised but not lowered yet.
- * It also records where every await starts, so the lowering can ask "does
- * this subtree await?" in O(log n).
+ *   - a call of an async function or generator as a whole statement,
+ *     whose coroutine nobody awaits, spawns or keeps, is warned about.
+ * It also records where every suspension point, jump, defer and for-each
+ * starts, so the lowering can ask "does this subtree ...?" in O(log n).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "acc.h"
 
-/* Where the walk is. */
+/* What kind of function body the walk is in. */
 typedef enum Ctx {
-  CTX_PLAIN, /* file scope or a plain function */
-  CTX_ASYNC, /* inside the body of an async function */
-  CTX_GEN    /* inside a generator (already reported) */
+  CTX_PLAIN,     /* file scope or a plain function */
+  CTX_ASYNC,     /* an async function */
+  CTX_GEN,       /* a generator */
+  CTX_ASYNC_GEN  /* an async generator */
 } Ctx;
 
 typedef struct Walk {
-  const Source *src; /* the input */
-  Unit *unit;        /* what we fill in */
-  size_t cap_items;  /* allocated items */
-  size_t cap_awaits; /* allocated awaits */
-  size_t cap_returns; /* allocated returns */
+  const Source *src;   /* the input */
+  Unit *unit;          /* what we fill in */
+  size_t cap_items;    /* allocated items */
+  size_t cap[POS_KINDS]; /* allocated positions, per kind */
+  const char **names;  /* async functions and generators of this file */
+  unsigned *kinds;     /* FN_* of each name */
+  size_t cap_kinds;    /* allocated */
+  size_t nnames;       /* count */
+  size_t cap_names;    /* allocated */
+  int ret_void;        /* the function being walked returns void */
+  int in_defer;        /* inside a deferred statement */
+  int loops;           /* loops / switches entered inside the defer */
 } Walk;
 
 static void walk(Walk *w, TSNode n, Ctx ctx, int top);
 
-static void add_item(Walk *w, ItemKind kind, TSNode node) {
+static void add_item(Walk *w, ItemKind kind, unsigned fn, TSNode node) {
   Unit *u = w->unit;
+  if (kind != ITEM_PLAIN_DEF)
+    u->needs_runtime = 1;
   u->items = arena_grow(u->items, u->nitems, &w->cap_items, sizeof *u->items);
   u->items[u->nitems].kind = kind;
+  u->items[u->nitems].fn = fn;
   u->items[u->nitems].node = node;
   u->nitems++;
 }
 
 /* Append to a sorted position list (the walk visits nodes in order). */
-static void add_pos(uint32_t **v, size_t *n, size_t *cap, uint32_t at) {
-  *v = arena_grow(*v, *n, cap, sizeof **v);
-  (*v)[(*n)++] = at;
+static void add_pos(Walk *w, PosKind k, TSNode n) {
+  Unit *u = w->unit;
+  u->pos[k] = arena_grow(u->pos[k], u->npos[k], &w->cap[k], sizeof *u->pos[k]);
+  u->pos[k][u->npos[k]++] = ts_node_start_byte(n);
 }
 
 /* The first child of type `type`, for pointing a diagnostic at it. */
@@ -68,66 +86,206 @@ static void check_params(Walk *w, TSNode fdecl) {
                  "an async function needs a prototype-style parameter list");
 }
 
+/* FN_ASYNC / FN_GEN bits of a definition's or declaration's specifiers. */
+static unsigned fn_kind(TSNode n) {
+  return (ts_node_is_null(child_of_type(n, "async_specifier")) ? 0 : FN_ASYNC) |
+         (ts_node_is_null(child_of_type(n, "generator_specifier")) ? 0 : FN_GEN);
+}
+
+static Ctx ctx_of(unsigned fn) {
+  static const Ctx ctx[] = {CTX_PLAIN, CTX_ASYNC, CTX_GEN, CTX_ASYNC_GEN};
+  return ctx[fn & 3];
+}
+
+/* 1 if a function definition's declarator and specifiers say void. */
+static int returns_void(const Source *src, TSNode n) {
+  TSNode type = node_field(n, "type");
+  TSNode d = node_field(n, "declarator");
+  return ts_node_eq(decl_function(d), d) && node_is(type, "primitive_type") &&
+         node_text_is(src, type, "void");
+}
+
 /*
- * function_definition with async or generator among its specifiers.
- * Returns the context its body is walked in.
+ * function_definition: async, generator, or plain (which still needs
+ * lowering if it has a defer or a for-each).  Returns its body's context.
  */
 static Ctx function_definition(Walk *w, TSNode n, int top) {
-  TSNode as = child_of_type(n, "async_specifier");
-  TSNode gen = child_of_type(n, "generator_specifier");
-  if (!ts_node_is_null(gen)) {
-    diag_error(w->src, ts_node_start_byte(gen),
-               "generator functions are not supported yet");
-    return CTX_GEN;
-  }
-  if (ts_node_is_null(as))
-    return CTX_PLAIN;
+  unsigned fn = fn_kind(n);
+  w->ret_void = returns_void(w->src, n);
+  if (fn == 0)
+    return CTX_PLAIN; /* walk_function adds it if it needs lowering */
   TSNode fdecl = decl_function(node_field(n, "declarator"));
   if (has_child_of_type(n, "declaration") || ts_node_is_null(fdecl)) {
     diag_error(w->src, ts_node_start_byte(n),
                "an async function needs a prototype-style parameter list");
-    return CTX_ASYNC;
+    return ctx_of(fn);
   }
   check_params(w, fdecl);
   if (top)
-    add_item(w, ITEM_ASYNC_DEF, n);
-  return CTX_ASYNC;
+    add_item(w, ITEM_ASYNC_DEF, fn, n);
+  return ctx_of(fn);
 }
 
-/* declaration with async: every declarator must declare a function. */
-static void async_declaration(Walk *w, TSNode n, TSNode spec, int top) {
+/* declaration with async or generator: every declarator must declare a
+ * function. */
+static void async_declaration(Walk *w, TSNode n, TSNode spec, unsigned fn, int top) {
   Nodes kids = node_children(n);
-  int ok = 1;
   for (size_t i = 0; i < kids.n; i++) {
     const char *field = kids.field[i];
     if (!field || strcmp(field, "declarator") != 0)
       continue;
     TSNode f = decl_function(kids.v[i]);
     if (ts_node_is_null(f) || node_is(kids.v[i], "init_declarator")) {
-      diag_error(w->src, ts_node_start_byte(spec),
-                 "'async' applies only to functions");
+      diag_error(w->src, ts_node_start_byte(spec), "'%s' applies only to functions",
+                 node_is(spec, "async_specifier") ? "async" : "generator");
       return;
     }
     check_params(w, f);
   }
   if (!top) {
     diag_error(w->src, ts_node_start_byte(spec),
-               "async functions must be declared at file scope");
-    ok = 0;
+               "async functions and generators must be declared at file scope");
+    return;
   }
-  if (ok)
-    add_item(w, ITEM_ASYNC_PROTO, n);
+  add_item(w, ITEM_ASYNC_PROTO, fn, n);
+}
+
+/* 1 if the call's callee is the plain identifier `name`. */
+static int calls(Walk *w, TSNode call, const char *name) {
+  TSNode fn = node_field(call, "function");
+  return node_is(call, "call_expression") && node_is(fn, "identifier") &&
+         node_text_is(w->src, fn, name);
 }
 
 /* A call to alloca in an async function: its memory would vanish at the
  * first suspension. */
 static void check_alloca(Walk *w, TSNode call) {
-  TSNode fn = node_field(call, "function");
-  if (node_is(fn, "identifier") &&
-      (node_text_is(w->src, fn, "alloca") ||
-       node_text_is(w->src, fn, "__builtin_alloca")))
-    diag_error(w->src, ts_node_start_byte(fn),
+  if (calls(w, call, "alloca") || calls(w, call, "__builtin_alloca"))
+    diag_error(w->src, ts_node_start_byte(call),
                "alloca cannot be used in an async function");
+}
+
+/* await_expression: where it may stand.  `await ac_raise(...)` never
+ * suspends, so a plain generator may fail on purpose with it. */
+static void check_await(Walk *w, TSNode n, Ctx ctx) {
+  if (w->in_defer)
+    diag_error(w->src, ts_node_start_byte(n), "await in a deferred statement");
+  else if (ctx == CTX_PLAIN)
+    diag_error(w->src, ts_node_start_byte(n), "await outside an async function");
+  else if (ctx == CTX_GEN &&
+           !calls(w, node_strip_parens(node_field(n, "argument")), "ac_raise"))
+    diag_error(w->src, ts_node_start_byte(n),
+               "await in a generator that is not async");
+}
+
+/* yield_expression / yield_from_expression: where they may stand. */
+static void check_yield(Walk *w, TSNode n, Ctx ctx) {
+  int from = node_is(n, "yield_from_expression");
+  if (w->in_defer)
+    diag_error(w->src, ts_node_start_byte(n), "yield in a deferred statement");
+  else if (ctx != CTX_GEN && ctx != CTX_ASYNC_GEN)
+    diag_error(w->src, ts_node_start_byte(n), "yield in a function that is not a generator");
+  else if (from && ctx == CTX_ASYNC_GEN)
+    diag_error(w->src, ts_node_start_byte(n),
+               "yield from in an async generator; iterate with 'for await' and "
+               "yield each value");
+}
+
+/* return_statement: the value must match the result type; never out of a
+ * deferred statement. */
+static void check_return(Walk *w, TSNode n, Ctx ctx) {
+  int value = node_arg_count(n) > 0;
+  if (w->in_defer) {
+    diag_error(w->src, ts_node_start_byte(n), "return jumps out of a deferred statement");
+    return;
+  }
+  if (ctx == CTX_PLAIN)
+    return; /* the C compiler's business */
+  if (value && w->ret_void)
+    diag_error(w->src, ts_node_start_byte(n),
+               "return with a value in a%s returning void",
+               ctx == CTX_ASYNC ? "n async function" : " generator");
+  else if (!value && !w->ret_void)
+    diag_error(w->src, ts_node_start_byte(n),
+               "return without a value in a%s returning non-void",
+               ctx == CTX_ASYNC ? "n async function" : " generator");
+}
+
+/* break / continue / goto inside a deferred statement: only to a loop or
+ * switch that is itself inside it. */
+static void check_jump(Walk *w, TSNode n) {
+  if (!w->in_defer)
+    return;
+  if (node_is(n, "goto_statement") || w->loops == 0)
+    diag_error(w->src, ts_node_start_byte(n), "%s jumps out of a deferred statement",
+               node_is(n, "goto_statement") ? "goto"
+               : node_is(n, "break_statement") ? "break" : "continue");
+}
+
+/* An expression statement that is only a call of an async function or a
+ * generator of this file: the coroutine is made and then lost. */
+static void check_unawaited(Walk *w, TSNode s) {
+  TSNode e = node_arg(s, 0);
+  if (!node_is(e, "call_expression"))
+    return;
+  TSNode fn = node_field(e, "function");
+  if (!node_is(fn, "identifier"))
+    return;
+  for (size_t i = 0; i < w->nnames; i++) {
+    if (!node_text_is(w->src, fn, w->names[i]))
+      continue;
+    if (w->kinds[i] == FN_GEN)
+      diag_warning(w->src, ts_node_start_byte(e),
+                   "generator '%s()' is never iterated or stored; cast the "
+                   "call to (void) if that is intended", w->names[i]);
+    else
+      diag_warning(w->src, ts_node_start_byte(e),
+                   "coroutine '%s()' is never awaited, spawned or stored; cast "
+                   "the call to (void) if that is intended", w->names[i]);
+    return;
+  }
+}
+
+/* defer_statement: its body is walked with the defer's own rules. */
+static void defer_statement(Walk *w, TSNode n, Ctx ctx) {
+  int saved_in = w->in_defer, saved_loops = w->loops;
+  add_pos(w, POS_SCOPED, n);
+  w->in_defer = 1;
+  w->loops = 0;
+  walk(w, node_field(n, "body"), ctx, 0);
+  w->in_defer = saved_in;
+  w->loops = saved_loops;
+}
+
+static void add_name(Walk *w, const char *name, unsigned kind) {
+  w->names = arena_grow(w->names, w->nnames, &w->cap_names, sizeof *w->names);
+  w->kinds = arena_grow(w->kinds, w->nnames, &w->cap_kinds, sizeof *w->kinds);
+  w->names[w->nnames] = name;
+  w->kinds[w->nnames++] = kind;
+}
+
+/* Record the name of every async function and generator declared or
+ * defined at file scope (in #if blocks too), for check_unawaited. */
+static void collect_names(Walk *w, TSNode n) {
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    if (strncmp(ts_node_type(c), "preproc_", 8) == 0) {
+      collect_names(w, c);
+      continue;
+    }
+    if (!(node_is(c, "function_definition") || node_is(c, "declaration")) ||
+        fn_kind(c) == 0)
+      continue;
+    Nodes parts = node_children(c);
+    for (size_t j = 0; j < parts.n; j++) {
+      TSNode fd = parts.field[j] && strcmp(parts.field[j], "declarator") == 0
+                      ? decl_function(parts.v[j]) : (TSNode){{0}, NULL, NULL};
+      if (ts_node_is_null(fd) || !node_is(node_field(fd, "declarator"), "identifier"))
+        continue;
+      add_name(w, node_text(w->src, node_field(fd, "declarator")), fn_kind(c));
+    }
+  }
 }
 
 /* Children of the translation unit are at file scope, and so are the
@@ -142,49 +300,96 @@ static void walk_children(Walk *w, TSNode n, Ctx ctx, int top) {
     walk(w, kids.v[i], ctx, kids_top);
 }
 
+/* A function definition: its body in its own context; a plain function
+ * with a defer or a for-each is lowered too. */
+static void walk_function(Walk *w, TSNode n, int top) {
+  size_t scoped = w->unit->npos[POS_SCOPED];
+  Ctx body = function_definition(w, n, top);
+  walk_children(w, n, body, 0);
+  if (body == CTX_PLAIN && top && w->unit->npos[POS_SCOPED] > scoped)
+    add_item(w, ITEM_PLAIN_DEF, 0, n);
+}
+
+/* Declarations that may carry async / generator specifiers. */
+static void walk_declaration(Walk *w, TSNode n, int top) {
+  TSNode as = child_of_type(n, "async_specifier");
+  TSNode gen = child_of_type(n, "generator_specifier");
+  TSNode spec = ts_node_is_null(as) ? gen : as;
+  if (ts_node_is_null(spec))
+    return;
+  if (node_is(n, "declaration"))
+    async_declaration(w, n, spec, fn_kind(n), top);
+  else
+    diag_error(w->src, ts_node_start_byte(spec), "'%s' applies only to functions",
+               ts_node_is_null(as) ? "generator" : "async");
+}
+
+/* Statements and expressions inside function bodies. */
+static void walk_body_node(Walk *w, TSNode n, const char *t, Ctx ctx) {
+  if (strcmp(t, "await_expression") == 0) {
+    add_pos(w, POS_SUSPEND, n);
+    check_await(w, n, ctx);
+  } else if (strcmp(t, "yield_expression") == 0 ||
+             strcmp(t, "yield_from_expression") == 0) {
+    add_pos(w, POS_SUSPEND, n);
+    check_yield(w, n, ctx);
+  } else if (strcmp(t, "for_each_statement") == 0) {
+    add_pos(w, POS_SCOPED, n);
+    w->unit->needs_runtime = 1;
+    if (!ts_node_is_null(child_of_type(n, "await"))) {
+      add_pos(w, POS_SUSPEND, n);
+      check_await(w, n, ctx == CTX_GEN ? CTX_PLAIN : ctx);
+    }
+  } else if (strcmp(t, "return_statement") == 0) {
+    add_pos(w, POS_RETURN, n);
+    check_return(w, n, ctx);
+  } else if (strcmp(t, "break_statement") == 0 || strcmp(t, "continue_statement") == 0 ||
+             strcmp(t, "goto_statement") == 0) {
+    add_pos(w, POS_JUMP, n);
+    check_jump(w, n);
+  } else if (strcmp(t, "expression_statement") == 0) {
+    check_unawaited(w, n);
+  } else if (strcmp(t, "call_expression") == 0 && ctx != CTX_PLAIN) {
+    check_alloca(w, n);
+  }
+}
+
 /* top: n is at file scope. */
 static void walk(Walk *w, TSNode n, Ctx ctx, int top) {
   const char *t = ts_node_type(n);
   if (strcmp(t, "function_definition") == 0) {
-    Ctx body = function_definition(w, n, top);
-    walk_children(w, n, body, 0);
+    walk_function(w, n, top);
+    return;
+  }
+  if (strcmp(t, "defer_statement") == 0) {
+    defer_statement(w, n, ctx);
     return;
   }
   if (strcmp(t, "declaration") == 0 || strcmp(t, "field_declaration") == 0 ||
-      strcmp(t, "parameter_declaration") == 0 ||
-      strcmp(t, "type_definition") == 0) {
-    TSNode as = child_of_type(n, "async_specifier");
-    TSNode gen = child_of_type(n, "generator_specifier");
-    if (!ts_node_is_null(gen))
-      diag_error(w->src, ts_node_start_byte(gen),
-                 "generator functions are not supported yet");
-    else if (!ts_node_is_null(as) && strcmp(t, "declaration") == 0)
-      async_declaration(w, n, as, top);
-    else if (!ts_node_is_null(as))
-      diag_error(w->src, ts_node_start_byte(as),
-                 "'async' applies only to functions");
-  } else if (strcmp(t, "await_expression") == 0) {
-    add_pos(&w->unit->awaits, &w->unit->nawaits, &w->cap_awaits,
-            ts_node_start_byte(n));
-    if (ctx == CTX_PLAIN)
-      diag_error(w->src, ts_node_start_byte(n),
-                 "await outside an async function");
-  } else if (strcmp(t, "yield_expression") == 0 ||
-             strcmp(t, "yield_from_expression") == 0) {
-    if (ctx != CTX_GEN)
-      diag_error(w->src, ts_node_start_byte(n), "yield outside a generator");
-  } else if (strcmp(t, "return_statement") == 0 && ctx == CTX_ASYNC) {
-    add_pos(&w->unit->returns, &w->unit->nreturns, &w->cap_returns,
-            ts_node_start_byte(n));
-  } else if (strcmp(t, "call_expression") == 0 && ctx == CTX_ASYNC) {
-    check_alloca(w, n);
-  }
+      strcmp(t, "parameter_declaration") == 0 || strcmp(t, "type_definition") == 0)
+    walk_declaration(w, n, top);
+  else
+    walk_body_node(w, n, t, ctx);
+  int loop = w->in_defer && (strcmp(t, "for_statement") == 0 ||
+                             strcmp(t, "while_statement") == 0 ||
+                             strcmp(t, "do_statement") == 0 ||
+                             strcmp(t, "for_each_statement") == 0 ||
+                             strcmp(t, "switch_statement") == 0);
+  w->loops += loop;
   walk_children(w, n, ctx, top);
+  w->loops -= loop;
 }
 
 void analyze_unit(const Source *src, TSNode root, Unit *unit) {
-  Walk w = {src, unit, 0, 0, 0};
+  Walk w = {0};
+  w.src = src;
+  w.unit = unit;
   memset(unit, 0, sizeof *unit);
+  /* the runtime's own coroutine constructors */
+  static const char *const runtime[] = {"ac_sleep", "ac_shield"};
+  for (size_t i = 0; i < sizeof runtime / sizeof *runtime; i++)
+    add_name(&w, runtime[i], FN_ASYNC);
+  collect_names(&w, root);
   walk(&w, root, CTX_PLAIN, 0);
 }
 
@@ -202,10 +407,6 @@ static int any_in(const uint32_t *v, size_t count, TSNode n) {
   return lo < count && v[lo] < b;
 }
 
-int unit_has_await(const Unit *u, TSNode n) {
-  return any_in(u->awaits, u->nawaits, n);
-}
-
-int unit_has_return(const Unit *u, TSNode n) {
-  return any_in(u->returns, u->nreturns, n);
+int unit_has(const Unit *u, PosKind k, TSNode n) {
+  return any_in(u->pos[k], u->npos[k], n);
 }

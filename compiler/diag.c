@@ -13,6 +13,9 @@
 #include "acc.h"
 
 static int errors;
+static DiagWarnings warnings = DIAG_WARN_ON;
+
+void diag_set_warnings(DiagWarnings mode) { warnings = mode; }
 
 /* Line number, column and the line's first byte for offset at. */
 static void locate(const Source *src, uint32_t at, uint32_t *line,
@@ -59,11 +62,15 @@ void diag_error(const Source *src, uint32_t at, const char *fmt, ...) {
   errors++;
 }
 
+/* A warning, unless -w; with -Werror it is an error (counted). */
 void diag_warning(const Source *src, uint32_t at, const char *fmt, ...) {
   va_list ap;
+  if (warnings == DIAG_WARN_OFF)
+    return;
   va_start(ap, fmt);
-  report(src, at, "warning", fmt, ap);
+  report(src, at, warnings == DIAG_WARN_ERROR ? "error" : "warning", fmt, ap);
   va_end(ap);
+  errors += warnings == DIAG_WARN_ERROR;
 }
 
 int diag_error_count(void) { return errors; }

@@ -8,7 +8,7 @@
 
 void emit_unit(const Source *src, const Unit *unit, const LowerOpts *opts,
                Buf *out) {
-  if (unit->nitems)
+  if (unit->needs_runtime)
     buf_puts(out, "#include <ac.h> /* added by acc: the lowered code uses it */\n");
   if (opts->line_directives)
     emit_line_directive(out, src, 1);

@@ -31,6 +31,25 @@ typedef struct Local {
   const char *field; /* "ac_f->x": lives in the frame; NULL: a C name */
 } Local;
 
+/* A defer statement: its text, run when its block is left, and the
+ * landing pad `ac_DN` that runs it when the frame unwinds. */
+typedef struct Defer {
+  const char *text;  /* the deferred statement, lowered */
+  int prev;          /* the defer in force when it was reached, or -1 */
+  int used;          /* something jumps to its pad */
+  uint32_t row;      /* its line */
+  uint32_t start;    /* its start byte */
+  TSNode block;      /* the block it belongs to */
+  const char *guard; /* #if directives around it, or NULL */
+  int guard_depth;   /* how many #endif close them */
+} Defer;
+
+/* A loop or switch that break (and continue, for loops) can leave. */
+typedef struct Target {
+  size_t height; /* f->nactive when its body began */
+  int loop;      /* 1 for loops, 0 for a switch */
+} Target;
+
 /* The state of lowering one async function. */
 typedef struct Fn {
   const Source *src;     /* the input */
@@ -63,12 +82,33 @@ typedef struct Fn {
   size_t nverbatim;      /* entries in use */
   size_t capverbatim;    /* entries allocated */
   int is_void;           /* async void f(...) */
+  unsigned fn;           /* FN_ASYNC / FN_GEN bits; 0: a plain function */
+  int plain;             /* a plain C function (defer, for-each): no frame */
+  const char *handle;    /* "f_task" or "g_gen": the typed handle */
+  const char *plain_ret; /* plain function: "T ac_r", its result; NULL: void */
+  int has_yield;         /* a generator with a yield type */
+  int has_send;          /* a generator with a send type */
+  Defer *defers;         /* every defer statement seen, by index */
+  size_t ndefers;        /* entries in use */
+  size_t capdefers;      /* entries allocated */
+  int *active;           /* indices of the defers in force, innermost last */
+  size_t nactive;        /* entries in use */
+  size_t capactive;      /* entries allocated */
+  Target *targets;       /* enclosing loops and switches, innermost last */
+  size_t ntargets;       /* entries in use */
+  size_t captargets;     /* entries allocated */
+  TSNode block;          /* the innermost block being lowered */
+  TSNode fbody;          /* the function's body, where goto labels are */
+  int fail_used;         /* something jumps to ac_fail */
+  int nforeach;          /* generator members ac_gN of for-each loops */
+  int nyields;           /* yield values kept in the frame, ac_yN */
   uint32_t stmt_line;    /* line of the statement being lowered */
   size_t line_end;       /* body length after the last #line */
   uint32_t line_row;     /* the line that #line named */
 } Fn;
 
 static void stmt(Fn *f, TSNode s);
+static void stmt_plain(Fn *f, TSNode s);
 static char *lower_expr(Fn *f, TSNode e);
 static void discard(Fn *f, TSNode e, int top);
 static void rewrite(Fn *f, TSNode n, Buf *b);
@@ -113,8 +153,14 @@ static const char *new_field(Fn *f, const char *name) {
   return field;
 }
 
+/* 1 if n contains a suspension point: await, yield, yield from, for
+ * await. */
 static int has_await(Fn *f, TSNode n) {
-  return !ts_node_is_null(n) && unit_has_await(f->unit, n);
+  return !ts_node_is_null(n) && unit_has(f->unit, POS_SUSPEND, n);
+}
+
+static int has_pos(Fn *f, PosKind k, TSNode n) {
+  return !ts_node_is_null(n) && unit_has(f->unit, k, n);
 }
 
 /* ---- output helpers ---- */
@@ -395,25 +441,184 @@ static const char *new_temp(Fn *f) {
   return arena_printf("ac_f->ac_t%d", ++f->ntemps);
 }
 
-/* await_expression: store, suspend, check; the value is read later. */
-static char *lower_await(Fn *f, TSNode e) {
-  char *arg = lower_expr(f, node_field(e, "argument"));
-  int k = f->nslots++;
+/* ---- defers: what runs when a block is left ---- */
+
+/* Mark pad d, and the pads it chains to, as jumped to. */
+static void use_pad(Fn *f, int d) {
+  for (; d >= 0 && !f->defers[d].used; d = f->defers[d].prev)
+    f->defers[d].used = 1;
+  if (d < 0)
+    f->fail_used = 1;
+}
+
+/* Where a failed suspension point goes: the pad of the innermost defer in
+ * force, which runs it and chains to the next, or ac_fail. */
+static const char *unwind(Fn *f) {
+  if (f->nactive == 0) {
+    f->fail_used = 1;
+    return "ac_fail";
+  }
+  int d = f->active[f->nactive - 1];
+  use_pad(f, d);
+  return arena_printf("ac_D%d", d);
+}
+
+/* Put a defer in force (text already lowered). */
+static void push_defer(Fn *f, const char *text, TSNode at, TSNode block) {
+  f->defers = arena_grow(f->defers, f->ndefers, &f->capdefers, sizeof *f->defers);
+  Defer *d = &f->defers[f->ndefers];
+  d->text = text;
+  d->prev = f->nactive ? f->active[f->nactive - 1] : -1;
+  d->used = 0;
+  d->row = ts_node_start_point(at).row + 1;
+  d->start = ts_node_start_byte(at);
+  d->block = block;
+  d->guard = f->guard_depth ? f->guard : NULL;
+  d->guard_depth = f->guard_depth;
+  f->active = arena_grow(f->active, f->nactive, &f->capactive, sizeof *f->active);
+  f->active[f->nactive++] = (int)f->ndefers++;
+}
+
+/* Emit the text of defer d where a block is left, on its own line. */
+static void run_defer(Fn *f, int d) {
+  directive(f, f->defers[d].row);
+  glue(f, "%s\n", f->defers[d].text);
+  reline(f);
+}
+
+/* Leaving blocks by a jump: run the defers in force above `height`,
+ * innermost first (they stay in force for the code after the jump). */
+static void run_defers_to(Fn *f, size_t height) {
+  for (size_t i = f->nactive; i-- > height;)
+    run_defer(f, f->active[i]);
+}
+
+/* Falling off the end of a block: run its defers and take them out of
+ * force. */
+static void exit_block(Fn *f, size_t height) {
+  run_defers_to(f, height);
+  f->nactive = height;
+}
+
+/* ---- suspension points ---- */
+
+/* A new resume point, with the #if guard it sits in for the dispatch. */
+static int new_label(Fn *f) {
   int label = ++f->nlabels;
-  if (f->nslots > f->maxslots)
-    f->maxslots = f->nslots;
   f->label_guard = arena_grow(f->label_guard, (size_t)label - 1, &f->caplabels,
                               sizeof *f->label_guard);
-  f->label_guard[label - 1] = f->guard_depth ? arena_printf("%s%d", f->guard, f->guard_depth) : NULL;
+  f->label_guard[label - 1] =
+      f->guard_depth ? arena_printf("%s%d", f->guard, f->guard_depth) : NULL;
+  return label;
+}
+
+/* A new ac_aw slot for the current statement. */
+static int new_slot(Fn *f) {
+  int k = f->nslots++;
+  if (f->nslots > f->maxslots)
+    f->maxslots = f->nslots;
+  return k;
+}
+
+/*
+ * After a suspension point: `fails` is the C test that it failed.  With
+ * no catch clause the frame unwinds; with `catch (err[, msg])` the error
+ * goes to err (0 on success) and msg, and `caught` runs.
+ */
+static void check(Fn *f, const char *fails, TSNode catch_, const char *caught) {
+  if (ts_node_is_null(catch_) && f->nactive == 0) {
+    glue(f, "if (%s) goto ac_fail;\n", fails);
+    f->fail_used = 1;
+    return;
+  }
+  if (ts_node_is_null(catch_)) {
+    /* the statement lets go of what it awaited before the defers run: a
+     * defer may free what a slot points into (ac_gen_free of a generator
+     * whose ac_anext step is in the slot) */
+    glue(f, "if (%s) {", fails);
+    for (int k = 0; k < f->nslots; k++)
+      glue(f, " ac__release(&ac_f->ac_aw[%d]);", k);
+    glue(f, " goto %s; }\n", unwind(f));
+    return;
+  }
+  TSNode err = node_field(catch_, "error"), msg = node_field(catch_, "message");
+  if (has_await(f, catch_))
+    diag_error(f->src, ts_node_start_byte(catch_), "suspension in a catch clause");
+  const char *e = rewrite_str(f, err);
+  const char *m = ts_node_is_null(msg) ? NULL : rewrite_str(f, msg);
+  glue(f, "if (%s) { (%s) = ac__catch(ac_self, %s%s%s); %s} else { (%s) = 0; ", fails, e,
+       m ? "&(" : "NULL", m ? m : "", m ? ")" : "", caught, e);
+  if (m)
+    glue(f, "(%s) = NULL; ", m);
+  put(f, "}\n");
+}
+
+/* await_expression: store, suspend, check; the value is read later (a
+ * caught failure reads a zero value of the type). */
+static char *lower_await(Fn *f, TSNode e) {
+  char *arg = lower_expr(f, node_field(e, "argument"));
+  int k = new_slot(f), label = new_label(f);
+  TSNode catch_ = node_field(e, "catch");
   glue(f,
-             "ac_f->ac_aw[%d] = (void *)(%s);\n"
-             "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
-             "return AC__SUSPEND; }\n"
-             "ac_L%d:\n"
-             "if (ac__check(ac_self, ac_f->ac_aw[%d])) goto ac_fail;\n",
-             k, arg, k, label, label, k);
+       "ac_f->ac_aw[%d] = (void *)(%s);\n"
+       "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
+       "return AC__SUSPEND; }\n"
+       "ac_L%d:\n", k, arg, k, label, label);
+  check(f, arena_printf("ac__check(ac_self, ac_f->ac_aw[%d])", k), catch_,
+        arena_printf("ac__release(&ac_f->ac_aw[%d]); ", k));
+  if (!ts_node_is_null(catch_))
+    return arena_printf("(ac_f->ac_aw[%d] ? ((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret : "
+                        "(__typeof__(((__typeof__(%s))0)->ac_ret)){0})", k, arg, k, arg);
   /* an rvalue, as a call's value is: (await f()) = 1 does not compile */
   return arena_printf("((void)0, ((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret)", arg, k);
+}
+
+/* yield_from_expression: delegate to a sub-generator until it returns;
+ * its return value is the value. */
+static char *lower_yield_from(Fn *f, TSNode e) {
+  char *arg = lower_expr(f, node_field(e, "argument"));
+  int k = new_slot(f), label = new_label(f);
+  TSNode catch_ = node_field(e, "catch");
+  glue(f,
+       "ac_f->ac_aw[%d] = (void *)(%s);\n"
+       "if (!ac__yield_from(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
+       "return AC__SUSPEND; }\n"
+       "ac_L%d:\n", k, arg, k, label, label);
+  check(f, arena_printf("ac__yield_from_check(ac_self, ac_f->ac_aw[%d])", k), catch_,
+        arena_printf("ac__release(&ac_f->ac_aw[%d]); ", k));
+  if (!ts_node_is_null(catch_))
+    return arena_printf("(ac_f->ac_aw[%d] ? ((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret : "
+                        "(__typeof__(((__typeof__(%s))0)->ac_ret)){0})", k, arg, k, arg);
+  return arena_printf("((void)0, ((__typeof__(%s))ac_f->ac_aw[%d])->ac_ret)", arg, k);
+}
+
+/* yield_expression: hand the value out, suspend; the value of the
+ * expression is what the consumer sent (kept in the frame: another yield
+ * of the same statement overwrites ac_send). */
+static char *lower_yield(Fn *f, TSNode e) {
+  TSNode arg = node_field(e, "argument"), catch_ = node_field(e, "catch");
+  char *v = ts_node_is_null(arg) ? NULL : lower_expr(f, arg);
+  int label = new_label(f);
+  if (v && !f->has_yield)
+    diag_error(f->src, ts_node_start_byte(arg),
+               "yield with a value in a generator without a yield type; declare "
+               "it generator(TYPE)");
+  else if (v)
+    glue(f, "ac_f->ac_pub.ac_yield = %s;\n", v);
+  else if (f->has_yield)
+    put(f, "memset(&ac_f->ac_pub.ac_yield, 0, sizeof ac_f->ac_pub.ac_yield);\n");
+  glue(f, "ac_self->state = %d; return AC__YIELD;\nac_L%d:\n", label, label);
+  if (!f->has_send) {
+    check(f, "ac__yield_check(ac_self)", catch_, "");
+    return "((void)0)";
+  }
+  const char *y = arena_printf("ac_y%d", ++f->nyields);
+  buf_printf(&f->decls, "    __typeof__(((%s *)0)->ac_send) %s; /* a yield's value */\n",
+             f->handle, y);
+  glue(f, "ac_f->%s = ac_f->ac_pub.ac_send;\n", y);
+  check(f, "ac__yield_check(ac_self)", catch_,
+        arena_printf("memset(&ac_f->%s, 0, sizeof ac_f->%s); ", y, y));
+  return arena_printf("((void)0, ac_f->%s)", y);
 }
 
 /* A && B, A || B with an await in B: B runs only when C would run it. */
@@ -486,6 +691,10 @@ static char *lower_expr(Fn *f, TSNode e) {
     return rewrite_str(f, e);
   if (node_is(e, "await_expression"))
     return lower_await(f, e);
+  if (node_is(e, "yield_expression"))
+    return lower_yield(f, e);
+  if (node_is(e, "yield_from_expression"))
+    return lower_yield_from(f, e);
   if (node_is(e, "sizeof_expression") || node_is(e, "alignof_expression") ||
       node_is(e, "generic_expression")) {
     diag_error(f->src, ts_node_start_byte(e),
@@ -834,7 +1043,8 @@ static void discard(Fn *f, TSNode e, int top) {
   if (!has_await(f, e)) {
     reline(f);
     glue(f, "(void)(%s);\n", rewrite_str(f, e));
-  } else if (node_is(e, "await_expression")) {
+  } else if (node_is(e, "await_expression") || node_is(e, "yield_expression") ||
+             node_is(e, "yield_from_expression")) {
     lower_expr(f, e);
   } else if (node_is(e, "comma_expression")) {
     discard(f, node_field(e, "left"), 0);
@@ -870,37 +1080,144 @@ static void stmt_expr(Fn *f, TSNode s) {
     eval_discard(f, node_arg(s, 0));
 }
 
-/* return_statement */
+/* return_statement in a plain function with defers: the value is
+ * computed, then the defers run, then it is returned. */
+static void plain_return(Fn *f, TSNode e) {
+  put(f, "{\n");
+  if (!ts_node_is_null(e) && f->plain_ret)
+    glue(f, "%s = %s;\n", f->plain_ret, rewrite_str(f, e));
+  else if (!ts_node_is_null(e))
+    glue(f, "%s;\n", rewrite_str(f, e));
+  run_defers_to(f, 0);
+  glue(f, "return%s;\n}\n", !ts_node_is_null(e) && f->plain_ret ? " ac_r" : "");
+}
+
+/* return_statement: the result goes into the handle, the defers of every
+ * enclosing block run, the frame is done. */
 static void stmt_return(Fn *f, TSNode s) {
   TSNode e = node_arg(s, 0);
   line(f, s);
-  if (ts_node_is_null(e)) {
-    put(f, "return AC__DONE;\n");
-    return;
-  }
-  if (f->is_void) {
-    eval_discard(f, e); /* `return g();` in a void function */
-    put(f, "return AC__DONE;\n");
+  if (f->plain) {
+    plain_return(f, e);
     return;
   }
   put(f, "{\n");
-  char *text = lower_expr(f, e);
-  reline(f);
-  glue(f, "ac_f->ac_pub.ac_ret = %s;\n", text);
+  if (!ts_node_is_null(e) && f->is_void) {
+    discard(f, e, 1); /* reported by analyze.c */
+  } else if (!ts_node_is_null(e)) {
+    char *text = lower_expr(f, e);
+    reline(f);
+    glue(f, "ac_f->ac_pub.ac_ret = %s;\n", text);
+  }
   release_slots(f);
+  run_defers_to(f, 0);
   put(f, "return AC__DONE;\n}\n");
 }
 
-/* compound_statement: its names go out of scope at its end. */
+/* break_statement, continue_statement: the defers of the blocks left run
+ * first. */
+static void stmt_break(Fn *f, TSNode s) {
+  int is_break = node_is(s, "break_statement");
+  size_t i = f->ntargets;
+  while (i > 0 && !is_break && !f->targets[i - 1].loop)
+    i--; /* continue: the innermost loop, not a switch */
+  line(f, s);
+  put(f, "{\n");
+  if (i > 0)
+    run_defers_to(f, f->targets[i - 1].height);
+  glue(f, "%s;\n}\n", is_break ? "break" : "continue");
+}
+
+/* The labeled_statement named `name` inside n, or a null node. */
+static TSNode find_label(Fn *f, TSNode n, TSNode name) {
+  if (node_is(n, "labeled_statement") &&
+      node_text_is(f->src, node_field(n, "label"), node_text(f->src, name)))
+    return n;
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode l = find_label(f, kids.v[i], name);
+    if (!ts_node_is_null(l))
+      return l;
+  }
+  return (TSNode){{0}, NULL, NULL};
+}
+
+static int contains(TSNode outer, TSNode n) {
+  return ts_node_start_byte(outer) <= ts_node_start_byte(n) &&
+         ts_node_end_byte(n) <= ts_node_end_byte(outer);
+}
+
+/* goto_statement: a defer runs if the jump leaves its block, or goes back
+ * to before it within its block (out of its scope, as C's defer TS
+ * says). */
+static void stmt_goto(Fn *f, TSNode s) {
+  TSNode label = node_field(s, "label");
+  TSNode target = find_label(f, f->fbody, label);
+  line(f, s);
+  put(f, "{\n");
+  for (size_t i = f->nactive; i-- > 0;) {
+    const Defer *d = &f->defers[f->active[i]];
+    if (ts_node_is_null(target) || !contains(d->block, target) ||
+        ts_node_start_byte(target) < d->start)
+      run_defer(f, f->active[i]);
+  }
+  glue(f, "goto %s;\n}\n", node_text(f->src, label));
+}
+
+/* defer_statement: nothing runs here; its statement is lowered now (names
+ * resolve where it stands) and runs when the block is left. */
+static void stmt_defer(Fn *f, TSNode s) {
+  Buf b = {0};
+  int saved = f->plain_depth;
+  f->plain_depth = 1; /* its compound literals are C's: it never suspends */
+  rewrite(f, node_field(s, "body"), &b);
+  f->plain_depth = saved;
+  push_defer(f, arena_strndup(b.p ? b.p : "", b.len), s, f->block);
+  buf_free(&b);
+}
+
+/* compound_statement: its names go out of scope and its defers run at its
+ * end. */
 static void stmt_block(Fn *f, TSNode s) {
-  size_t mark = f->nlocals;
+  size_t mark = f->nlocals, height = f->nactive;
+  TSNode saved = f->block;
+  f->block = s;
   put(f, "{\n");
   Nodes kids = node_children(s);
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]))
       stmt(f, kids.v[i]);
+  exit_block(f, height);
   put(f, "}\n");
+  f->block = saved;
   f->nlocals = mark;
+}
+
+/* The statement of an if, else or loop: a block of its own (C99), so a
+ * defer there runs at its end. */
+static void substmt(Fn *f, TSNode s) {
+  if (node_is(s, "compound_statement")) { /* already one */
+    stmt(f, s);
+    return;
+  }
+  size_t height = f->nactive;
+  TSNode saved = f->block;
+  f->block = s;
+  put(f, "{\n");
+  stmt(f, s);
+  exit_block(f, height);
+  put(f, "}\n");
+  f->block = saved;
+}
+
+/* The body of a loop (loop = 1) or switch: break and continue leave it. */
+static void body(Fn *f, TSNode s, int loop) {
+  f->targets = arena_grow(f->targets, f->ntargets, &f->captargets, sizeof *f->targets);
+  f->targets[f->ntargets].height = f->nactive;
+  f->targets[f->ntargets].loop = loop;
+  f->ntargets++;
+  substmt(f, s);
+  f->ntargets--;
 }
 
 /* if_statement */
@@ -914,15 +1231,14 @@ static void stmt_if(Fn *f, TSNode s) {
   } else {
     glue(f, "if %s\n", rewrite_str(f, cond));
   }
-  stmt(f, node_field(s, "consequence"));
+  substmt(f, node_field(s, "consequence"));
   if (!ts_node_is_null(alt)) {
     put(f, "else\n");
-    stmt(f, node_arg(alt, 0));
+    substmt(f, node_arg(alt, 0));
   }
   if (has_await(f, cond))
     put(f, "}\n");
 }
-
 
 /* `if (!cond) break;` for a condition with awaits, inside for (;;) */
 static void break_unless(Fn *f, TSNode cond) {
@@ -937,12 +1253,12 @@ static void stmt_while(Fn *f, TSNode s) {
   line(f, s);
   if (!has_await(f, cond)) {
     glue(f, "while %s\n", rewrite_str(f, cond));
-    stmt(f, node_field(s, "body"));
+    body(f, node_field(s, "body"), 1);
     return;
   }
   put(f, "for (;;) {\n"); /* continue: back to the top, to the condition */
   break_unless(f, cond);
-  stmt(f, node_field(s, "body"));
+  body(f, node_field(s, "body"), 1);
   put(f, "}\n");
 }
 
@@ -957,7 +1273,7 @@ static void stmt_do(Fn *f, TSNode s) {
   line(f, s);
   if (!has_await(f, cond)) {
     put(f, "do\n");
-    stmt(f, node_field(s, "body"));
+    body(f, node_field(s, "body"), 1);
     glue(f, "while %s;\n", rewrite_str(f, cond));
     return;
   }
@@ -966,7 +1282,7 @@ static void stmt_do(Fn *f, TSNode s) {
   line(f, cond);
   break_unless(f, cond);
   put(f, "}\n");
-  stmt(f, node_field(s, "body"));
+  body(f, node_field(s, "body"), 1);
   put(f, "}\n");
 }
 
@@ -983,14 +1299,16 @@ static void stmt_for(Fn *f, TSNode s) {
   size_t mark = f->nlocals;
   line(f, s);
   put(f, "{\n");
-  if (node_is(init, "declaration"))
+  if (f->plain && node_is(init, "declaration"))
+    stmt_plain(f, init); /* stays a C local: in scope until the } */
+  else if (node_is(init, "declaration"))
     declaration(f, init);
   else if (!ts_node_is_null(init))
     eval_discard(f, init);
   if (!has_await(f, cond) && !has_await(f, upd)) {
     glue(f, "for (; %s; %s)\n", ts_node_is_null(cond) ? "" : rewrite_str(f, cond),
          ts_node_is_null(upd) ? "" : rewrite_str(f, upd));
-    stmt(f, node_field(s, "body"));
+    body(f, node_field(s, "body"), 1);
   } else {
     const char *again = new_temp(f);
     glue(f, "for (%s = 0;; %s = 1) {\n", again, again);
@@ -1001,7 +1319,7 @@ static void stmt_for(Fn *f, TSNode s) {
     }
     if (!ts_node_is_null(cond))
       break_unless(f, cond);
-    stmt(f, node_field(s, "body"));
+    body(f, node_field(s, "body"), 1);
     put(f, "}\n");
   }
   put(f, "}\n");
@@ -1016,7 +1334,7 @@ static void stmt_switch(Fn *f, TSNode s) {
   line(f, s);
   if (!has_await(f, cond)) {
     glue(f, "switch %s\n", rewrite_str(f, cond));
-    stmt(f, node_field(s, "body"));
+    body(f, node_field(s, "body"), 0);
     return;
   }
   put(f, "{\n");
@@ -1025,7 +1343,7 @@ static void stmt_switch(Fn *f, TSNode s) {
   glue(f, "__typeof__(%s) %s = %s;\n", text, name, text);
   release_slots(f);
   glue(f, "switch (%s)\n", name);
-  stmt(f, node_field(s, "body"));
+  body(f, node_field(s, "body"), 0);
   put(f, "}\n");
 }
 
@@ -1036,6 +1354,9 @@ static void stmt_case(Fn *f, TSNode s) {
   TSNode value = node_field(s, "value");
   if (has_await(f, value))
     diag_error(f->src, ts_node_start_byte(value), "await in a case label");
+  if (f->ntargets && !f->targets[f->ntargets - 1].loop &&
+      f->nactive > f->targets[f->ntargets - 1].height)
+    diag_error(f->src, ts_node_start_byte(s), "this case label jumps past a defer");
   if (ts_node_is_null(value))
     put(f, "default:;\n");
   else
@@ -1044,6 +1365,102 @@ static void stmt_case(Fn *f, TSNode s) {
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]) && !ts_node_eq(kids.v[i], value))
       stmt(f, kids.v[i]);
+}
+
+/* The loop variable of a for-each, given its value: a frame member (in a
+ * coroutine), or a C declaration at the top of the body. */
+static void foreach_var(Fn *f, TSNode s, const char *value) {
+  TSNode d = node_field(s, "declarator");
+  if (f->plain) {
+    glue(f, "%s", specifiers(f, s, 0));
+    rewrite_child(f, s, d, "declarator", &f->body);
+    glue(f, " = %s;\n", value);
+    return;
+  }
+  const char *field = add_member(f, s, d, (TSNode){{0}, NULL, NULL}, 0);
+  if (!field)
+    return;
+  glue(f, "ac_f->%s = %s;\n", field, value);
+  push_local(f, node_text(f->src, decl_name(d)), field);
+}
+
+/* A generator's error that ends a for-each: caught into the catch
+ * clause, else propagated (a coroutine unwinds) or reported (plain C). */
+static void foreach_error(Fn *f, TSNode catch_, const char *g, const char *r) {
+  if (!ts_node_is_null(catch_)) {
+    TSNode msg = node_field(catch_, "message");
+    glue(f, "(%s) = %s; ", rewrite_str(f, node_field(catch_, "error")), r);
+    if (!ts_node_is_null(msg))
+      glue(f, "(%s) = ac_future_message((ac_future *)%s); ", rewrite_str(f, msg), g);
+  } else if (f->plain) {
+    glue(f, "ac__gen_uncaught((ac_gen *)%s); ", g);
+  } else {
+    glue(f, "ac_self->fut.err = %s; ac_self->fut.msg = ac_future_message((ac_future *)%s); "
+            "goto %s; ", r, g, unwind(f));
+  }
+}
+
+/* The head of a for-each over a generator: the next value, or the end
+ * of the loop.  Returns the C text of the value. */
+static const char *foreach_next(Fn *f, TSNode s, const char *g, const char *type) {
+  TSNode catch_ = node_field(s, "catch");
+  const char *r = arena_printf("ac_r%d", ++f->nlocal_ids);
+  if (!has_child_of_type(s, "await")) {
+    const char *v = arena_printf("ac_v%d", f->nlocal_ids);
+    glue(f, "__typeof__(((%s)0)->ac_yield) %s; int %s = ac_gen_next((ac_gen *)%s, &%s, "
+            "sizeof %s);\nif (%s <= 0) { if (%s < 0) { ", type, v, r, g, v, v, r, r);
+    foreach_error(f, catch_, g, r);
+    put(f, "} break; }\n");
+    return v;
+  }
+  int k = new_slot(f), label = new_label(f);
+  glue(f, "ac_f->ac_aw[%d] = (void *)ac_anext((%s)%s, NULL);\n"
+          "if (!ac__await(ac_self, ac_f->ac_aw[%d])) { ac_self->state = %d; "
+          "return AC__SUSPEND; }\nac_L%d:\n", k, type, g, k, label, label);
+  check(f, arena_printf("ac__check(ac_self, ac_f->ac_aw[%d])", k), catch_,
+        arena_printf("ac__release(&ac_f->ac_aw[%d]); ", k));
+  glue(f, "int %s = ac_f->ac_aw[%d] ? ((ac_anext_task *)ac_f->ac_aw[%d])->ac_ret : 0;\n",
+       r, k, k);
+  release_slots(f);
+  glue(f, "if (%s <= 0) break;\n", r);
+  return arena_printf("((%s)%s)->ac_yield", type, g);
+}
+
+/*
+ * for_each_statement:  for [await] (T x : E [catch (err[, msg])]) body
+ * The generator E is closed and freed when the loop is left, however it
+ * is left: an implicit defer around the loop.
+ */
+static void stmt_foreach(Fn *f, TSNode s) {
+  size_t mark = f->nlocals, height = f->nactive;
+  TSNode right = node_field(s, "right"), catch_ = node_field(s, "catch");
+  line(f, s);
+  put(f, "{\n");
+  char *e = lower_expr(f, right);
+  const char *type = arena_printf("__typeof__(%s)", e);
+  const char *g = arena_printf("ac_g%d", ++f->nforeach);
+  if (f->plain) {
+    glue(f, "void *%s = (void *)(%s);\n", g, e);
+  } else {
+    buf_printf(&f->decls, "    void *%s; /* a for-each's generator */\n", g);
+    g = arena_printf("ac_f->%s", g);
+    glue(f, "%s = (void *)(%s);\n", g, e);
+  }
+  release_slots(f);
+  push_defer(f, arena_printf("ac_gen_free((ac_gen *)%s);", g), s, s);
+  if (!ts_node_is_null(catch_)) { /* no error unless the generator fails */
+    TSNode msg = node_field(catch_, "message");
+    glue(f, "(%s) = 0;\n", rewrite_str(f, node_field(catch_, "error")));
+    if (!ts_node_is_null(msg))
+      glue(f, "(%s) = NULL;\n", rewrite_str(f, msg));
+  }
+  put(f, "for (;;) {\n");
+  foreach_var(f, s, foreach_next(f, s, g, type));
+  body(f, node_field(s, "body"), 1);
+  put(f, "}\n");
+  exit_block(f, height);
+  put(f, "}\n");
+  f->nlocals = mark;
 }
 
 /* Start a line (directives must begin one). */
@@ -1145,6 +1562,7 @@ typedef struct StmtRule {
 
 /* Statements that need acc whether or not they await. */
 static const StmtRule always[] = {
+    {"defer_statement", stmt_defer}, {"for_each_statement", stmt_foreach},
     {"comment", stmt_comment},       {"declaration", declaration},
     {"struct_specifier", stmt_type}, {"union_specifier", stmt_type},
     {"enum_specifier", stmt_type},
@@ -1159,6 +1577,8 @@ static const StmtRule awaiting[] = {
     {"while_statement", stmt_while},    {"do_statement", stmt_do},
     {"for_statement", stmt_for},        {"switch_statement", stmt_switch},
     {"attributed_statement", stmt_attributed},
+    {"break_statement", stmt_break},    {"continue_statement", stmt_break},
+    {"goto_statement", stmt_goto},
 };
 
 static const StmtRule *find_rule(const StmtRule *rules, size_t n, const char *t) {
@@ -1168,18 +1588,31 @@ static const StmtRule *find_rule(const StmtRule *rules, size_t n, const char *t)
   return NULL;
 }
 
+/* 1 if s can be copied as C: it does not suspend, holds no defer or
+ * for-each, and leaves no block whose defers must run (a return in a
+ * coroutine, which becomes the frame's end, counts). */
+static int stays_plain(Fn *f, TSNode s) {
+  if (has_await(f, s) || has_pos(f, POS_SCOPED, s))
+    return 0;
+  if (has_pos(f, POS_RETURN, s) && (!f->plain || f->nactive))
+    return 0;
+  return !(f->nactive && has_pos(f, POS_JUMP, s));
+}
+
 /*
- * statement: the ones that contain no await and no return are copied,
- * renamed; the others are lowered.
+ * statement: the ones that stay plain C are copied, renamed; the others
+ * are lowered.
  */
 static void stmt(Fn *f, TSNode s) {
   const char *t = ts_node_type(s);
+  if (f->plain && strcmp(t, "declaration") == 0)
+    return stmt_plain(f, s); /* a plain function's locals stay C */
   const StmtRule *r = find_rule(always, sizeof always / sizeof *always, t);
   if (r)
     return r->lower(f, s);
-  if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s))
+  if (strncmp(t, "preproc_", 8) == 0 && !has_await(f, s) && !has_pos(f, POS_SCOPED, s))
     return stmt_directive(f, s);
-  if (!has_await(f, s) && !unit_has_return(f->unit, s))
+  if (stays_plain(f, s))
     return stmt_plain(f, s);
   r = find_rule(awaiting, sizeof awaiting / sizeof *awaiting, t);
   if (r)
@@ -1201,6 +1634,11 @@ typedef struct Sig {
   const char *int_flag; /* C text: AC__CO_INT_RESULT if the result is an int */
   const char *ret_fn;  /* `T AC__RET_f(void)`: the return type, checked by C */
   TSNode fdecl;        /* the function_declarator */
+  unsigned fn;         /* FN_ASYNC / FN_GEN */
+  const char *handle;  /* "f_task" or, for a generator, "f_gen" */
+  const char *yield_t; /* a generator's yield type, or NULL */
+  const char *send_t;  /* a generator's send type, or NULL */
+  const char *ret_r;   /* "T ac_r": a local for the result, NULL for void */
 } Sig;
 
 /* The result member's declarator: d with the function declarator replaced
@@ -1247,15 +1685,24 @@ static Sig signature(const Source *src, TSNode item, TSNode d) {
       break;
     if (node_is(c, "storage_class_specifier") && node_text_is(src, c, "static"))
       sg.storage = "static ";
+    if (node_is(c, "generator_specifier")) {
+      TSNode y = node_field(c, "yield_type"), sd = node_field(c, "send_type");
+      sg.yield_t = ts_node_is_null(y) ? NULL : node_text(src, y);
+      sg.send_t = ts_node_is_null(sd) ? NULL : node_text(src, sd);
+      sg.fn |= FN_GEN;
+    }
+    if (node_is(c, "async_specifier"))
+      sg.fn |= FN_ASYNC;
     if (!ts_node_is_named(c) || node_is(c, "storage_class_specifier") ||
         node_is(c, "async_specifier") || node_is(c, "comment") ||
-        node_is(c, "attribute_specifier") ||
+        node_is(c, "generator_specifier") || node_is(c, "attribute_specifier") ||
         (direct && node_is(c, "type_qualifier")))
       continue;
     buf_printf(&spec, "%s ", node_text(src, c));
   }
   int is_void = direct && node_is(type, "primitive_type") && node_text_is(src, type, "void");
-  sg.int_flag = is_void ? "0" : arena_printf(
+  sg.handle = arena_printf("%s_%s", sg.name, sg.fn & FN_GEN ? "gen" : "task");
+  sg.int_flag = is_void || (sg.fn & FN_GEN) ? "0" : arena_printf(
       "_Generic(((%s_task *)0)->ac_ret, int: AC__CO_INT_RESULT, default: 0)", sg.name);
   Buf decl = {0};
   ret_declarator(src, d, sg.fdecl, &decl, arena_printf("AC__RET_%s(void)", sg.name));
@@ -1264,6 +1711,10 @@ static Sig signature(const Source *src, TSNode item, TSNode d) {
   ret_declarator(src, d, sg.fdecl, &decl, "ac_ret");
   if (!is_void)
     sg.ret = arena_printf("%s%s", spec.p, decl.p);
+  decl.len = 0;
+  ret_declarator(src, d, sg.fdecl, &decl, "ac_r");
+  if (!is_void)
+    sg.ret_r = arena_printf("%s%s", spec.p, decl.p);
   buf_free(&decl);
   buf_free(&spec);
   return sg;
@@ -1278,21 +1729,26 @@ static Sig signature(const Source *src, TSNode item, TSNode d) {
 static void emit_handle(Buf *out, const Sig *sg, const Source *src, uint32_t row,
                         int lines) {
   buf_printf(out, "#ifndef AC__TASK_%s\n#define AC__TASK_%s\n", sg->name, sg->name);
-  buf_printf(out, "typedef struct %s_task {\n    ac_task ac_co;\n", sg->name);
-  if (sg->ret && lines)
+  buf_printf(out, "typedef struct %s {\n    %s ac_co;\n", sg->handle,
+             sg->fn & FN_GEN ? "ac_gen" : "ac_task");
+  if ((sg->ret || sg->yield_t || sg->send_t) && lines)
     emit_line_directive(out, src, row);
   if (sg->ret)
     buf_printf(out, "    %s;\n", sg->ret);
-  buf_printf(out, "} %s_task;\n", sg->name);
-  if (sg->ret)
+  if (sg->yield_t)
+    buf_printf(out, "    __typeof__(%s) ac_yield;\n", sg->yield_t);
+  if (sg->send_t)
+    buf_printf(out, "    __typeof__(%s) ac_send;\n", sg->send_t);
+  buf_printf(out, "} %s;\n", sg->handle);
+  if (sg->ret && !(sg->fn & FN_GEN))
     buf_printf(out,
-               "_Static_assert(offsetof(%s_task, ac_ret) == sizeof(ac_task) || "
+               "_Static_assert(offsetof(%s, ac_ret) == sizeof(ac_task) || "
                "!%s, \"ac_run reads an int result right after the header\");\n",
-               sg->name, sg->int_flag);
+               sg->handle, sg->int_flag);
   buf_puts(out, "#endif\n");
   if (lines)
     emit_line_directive(out, src, row);
-  buf_printf(out, "%s%s_task *%s%s; %s;\n", sg->storage, sg->name, sg->name, sg->params,
+  buf_printf(out, "%s%s *%s%s; %s;\n", sg->storage, sg->handle, sg->name, sg->params,
              sg->ret_fn);
 }
 
@@ -1360,8 +1816,8 @@ static void emit_dispatch(Buf *out, const Fn *f, int one) {
 
 /* struct f_frame { f_task ac_pub; members; void *ac_aw[K]; int ac_tN; } */
 static void emit_frame(Buf *out, const Fn *f) {
-  buf_printf(out, "struct %s_frame {\n    %s_task ac_pub; /* header and result */\n",
-             f->name, f->name);
+  buf_printf(out, "struct %s_frame {\n    %s ac_pub; /* header and result */\n",
+             f->name, f->handle);
   if (f->decls.len)
     buf_puts(out, f->decls.p);
   if (f->maxslots)
@@ -1370,6 +1826,34 @@ static void emit_frame(Buf *out, const Fn *f) {
   for (int i = 1; i <= f->ntemps; i++)
     buf_printf(out, "    int ac_t%d;\n", i);
   buf_puts(out, "};\n");
+}
+
+/* The landing pads of the defers that a failure can unwind through:
+ * `ac_DN: statement; goto <the pad of the defer in force before it>;`,
+ * inside the #if that the defer itself is in. */
+static void emit_pads(Buf *out, const Fn *f) {
+  int one = f->opts->line_directives;
+  for (size_t i = 0; i < f->ndefers; i++) {
+    const Defer *d = &f->defers[i];
+    if (!d->used)
+      continue;
+    if (d->guard) {
+      if (out->len && out->p[out->len - 1] != '\n')
+        buf_puts(out, "\n");
+      buf_puts(out, d->guard);
+    }
+    if (one)
+      emit_line_directive(out, f->src, d->row);
+    buf_printf(out, "ac_D%zu: ;\n%s\n", i, d->text);
+    if (d->prev < 0)
+      glue_to(out, one, "goto ac_fail;\n");
+    else
+      glue_to(out, one, "goto ac_D%d;\n", d->prev);
+    if (out->len && out->p[out->len - 1] != '\n')
+      buf_puts(out, "\n");
+    for (int g = 0; g < d->guard_depth; g++)
+      buf_puts(out, "#endif\n");
+  }
 }
 
 /* The resume function: its prologue on the definition's line, its
@@ -1387,9 +1871,10 @@ static void emit_resume(Buf *out, const Fn *f, uint32_t row, uint32_t end_row) {
   if (one)
     emit_line_directive(out, f->src, end_row);
   glue_to(out, one, "return AC__DONE;\n");
-  if (f->nlabels)
-    glue_to(out, one, "ac_fail:\n    return ac__fail(ac_self, ac_f->ac_aw, %d);\n",
-            f->maxslots);
+  emit_pads(out, f);
+  if (f->fail_used)
+    glue_to(out, one, "ac_fail:\n    return ac__fail(ac_self, %s, %d);\n",
+            f->maxslots ? "ac_f->ac_aw" : "NULL", f->maxslots);
   buf_puts(out, "}\n");
 }
 
@@ -1398,13 +1883,22 @@ static void emit_constructor(Buf *out, const Fn *f, const Sig *sg, const char *s
   int one = f->opts->line_directives;
   if (one)
     emit_line_directive(out, f->src, row);
-  glue_to(out, one, "%s%s_task *%s%s\n{\n", sg->storage, f->name, f->name, sg->params);
-  glue_to(out, one, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
-                    "ac__%s_resume, %s, \"%s\");\n", f->name, f->name, sg->int_flag,
-          f->name);
+  glue_to(out, one, "%s%s *%s%s\n{\n", sg->storage, sg->handle, f->name, sg->params);
+  if (sg->fn & FN_GEN)
+    glue_to(out, one, "    struct %s_frame *ac_f = ac__gen_new(sizeof *ac_f, ac__%s_resume, "
+                      "%s, \"%s\", %s, %s);\n", f->name, f->name,
+            sg->fn & FN_ASYNC ? "AC__GEN_ASYNC" : "0", f->name,
+            sg->yield_t ? arena_printf("offsetof(%s, ac_yield), sizeof(((%s *)0)->ac_yield)",
+                                       sg->handle, sg->handle) : "0, 0",
+            sg->send_t ? arena_printf("offsetof(%s, ac_send), sizeof(((%s *)0)->ac_send)",
+                                      sg->handle, sg->handle) : "0, 0");
+  else
+    glue_to(out, one, "    struct %s_frame *ac_f = ac__frame_new(sizeof *ac_f, "
+                      "ac__%s_resume, %s, \"%s\");\n", f->name, f->name, sg->int_flag,
+            f->name);
   if (*stores)
     glue_to(out, one, "    if (ac_f) {\n%s    }\n", stores);
-  glue_to(out, one, "    return (%s_task *)(void *)ac_f;\n", f->name);
+  glue_to(out, one, "    return (%s *)(void *)ac_f;\n", sg->handle);
   buf_puts(out, "}\n");
 }
 
@@ -1420,13 +1914,19 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
   f.opts = opts;
   f.name = sg.name;
   f.is_void = sg.ret == NULL;
+  f.fn = sg.fn;
+  f.handle = sg.handle;
+  f.has_yield = sg.yield_t != NULL;
+  f.has_send = sg.send_t != NULL;
+  f.fbody = f.block = node_field(item, "body");
   uint32_t row = ts_node_start_point(item).row + 1;
   char *stores = store_params(&f, sg.fdecl);
-  collect_body_types(&f, node_field(item, "body"));
-  Nodes kids = node_children(node_field(item, "body"));
+  collect_body_types(&f, f.fbody);
+  Nodes kids = node_children(f.fbody);
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))
       stmt(&f, kids.v[i]);
+  exit_block(&f, 0);
   if (opts->line_directives)
     emit_line_directive(out, src, row);
   emit_handle(out, &sg, src, row, opts->line_directives);
@@ -1437,10 +1937,41 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
   buf_free(&f.body);
 }
 
+/*
+ * A plain C function with a defer or a for-each: its signature as written,
+ * its body lowered with C locals and no frame.
+ */
+static void lower_plain_def(const Source *src, const Unit *unit, TSNode item,
+                            const LowerOpts *opts, Buf *out) {
+  TSNode d = node_field(item, "declarator");
+  Sig sg = signature(src, item, d);
+  Fn f = {0};
+  f.guard = "";
+  f.src = src;
+  f.unit = unit;
+  f.opts = opts;
+  f.name = sg.name;
+  f.plain = 1;
+  f.plain_depth = 1; /* no frame: compound literals stay C */
+  f.plain_ret = sg.ret_r;
+  f.fbody = f.block = node_field(item, "body");
+  uint32_t a = ts_node_start_byte(item), b = ts_node_start_byte(f.fbody);
+  if (opts->line_directives)
+    emit_line_directive(out, src, ts_node_start_point(item).row + 1);
+  buf_put(out, src->text + a, b - a);
+  stmt(&f, f.fbody);
+  buf_puts(out, f.body.p ? f.body.p : "{}");
+  buf_puts(out, "\n");
+  buf_free(&f.decls);
+  buf_free(&f.body);
+}
+
 void lower_item(const Source *src, const Unit *unit, const Item *item,
                 const LowerOpts *opts, Buf *out) {
   if (item->kind == ITEM_ASYNC_DEF)
     lower_def(src, unit, item->node, opts, out);
+  else if (item->kind == ITEM_PLAIN_DEF)
+    lower_plain_def(src, unit, item->node, opts, out);
   else
     lower_proto(src, item->node, opts, out);
 }

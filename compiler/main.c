@@ -21,6 +21,8 @@ static const char usage[] =
     "  -o OUTPUT    write the C here ('-' for stdout); default: INPUT with\n"
     "               .ac replaced by .c (.ah by .h), or stdout for stdin\n"
     "  --no-line    do not write #line directives\n"
+    "  -w           do not print warnings\n"
+    "  -Werror      treat warnings as errors (no output is written)\n"
     "  --help       show this help\n"
     "  --version    show the version\n"
     "\n"
@@ -46,6 +48,10 @@ static int parse_args(int argc, char **argv, Options *o) {
       return 1;
     } else if (strcmp(a, "--no-line") == 0) {
       o->line_directives = 0;
+    } else if (strcmp(a, "-w") == 0) {
+      diag_set_warnings(DIAG_WARN_OFF);
+    } else if (strcmp(a, "-Werror") == 0) {
+      diag_set_warnings(DIAG_WARN_ERROR);
     } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
       o->output = argv[++i];
     } else if (a[0] == '-' && a[1] != '\0') {
