@@ -119,6 +119,7 @@ enum { FN_ASYNC = 1, FN_GEN = 2 };
 typedef struct Item {
   ItemKind kind; /* see above */
   unsigned fn;   /* FN_* bits; 0 for a plain function */
+  int runtime;   /* its lowering uses ac.h */
   TSNode node;   /* function_definition or declaration */
 } Item;
 
@@ -136,7 +137,6 @@ typedef struct Unit {
   size_t nitems;            /* count */
   uint32_t *pos[POS_KINDS]; /* sorted start bytes, per kind */
   size_t npos[POS_KINDS];   /* counts */
-  int needs_runtime;        /* the output uses ac.h */
 } Unit;
 
 /* Find the functions to lower and check every rule of the dialect that

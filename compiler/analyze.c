@@ -41,18 +41,18 @@ typedef struct Walk {
   int ret_void;        /* the function being walked returns void */
   int in_defer;        /* inside a deferred statement */
   int loops;           /* loops / switches entered inside the defer */
+  int foreach_seen;    /* a for-each in the plain function being walked */
 } Walk;
 
 static void walk(Walk *w, TSNode n, Ctx ctx, int top);
 
 static void add_item(Walk *w, ItemKind kind, unsigned fn, TSNode node) {
   Unit *u = w->unit;
-  if (kind != ITEM_PLAIN_DEF)
-    u->needs_runtime = 1;
   u->items = arena_grow(u->items, u->nitems, &w->cap_items, sizeof *u->items);
   u->items[u->nitems].kind = kind;
   u->items[u->nitems].fn = fn;
   u->items[u->nitems].node = node;
+  u->items[u->nitems].runtime = kind != ITEM_PLAIN_DEF || w->foreach_seen;
   u->nitems++;
 }
 
@@ -304,6 +304,7 @@ static void walk_children(Walk *w, TSNode n, Ctx ctx, int top) {
  * with a defer or a for-each is lowered too. */
 static void walk_function(Walk *w, TSNode n, int top) {
   size_t scoped = w->unit->npos[POS_SCOPED];
+  w->foreach_seen = 0;
   Ctx body = function_definition(w, n, top);
   walk_children(w, n, body, 0);
   if (body == CTX_PLAIN && top && w->unit->npos[POS_SCOPED] > scoped)
@@ -335,7 +336,7 @@ static void walk_body_node(Walk *w, TSNode n, const char *t, Ctx ctx) {
     check_yield(w, n, ctx);
   } else if (strcmp(t, "for_each_statement") == 0) {
     add_pos(w, POS_SCOPED, n);
-    w->unit->needs_runtime = 1;
+    w->foreach_seen = 1;
     if (!ts_node_is_null(child_of_type(n, "await"))) {
       add_pos(w, POS_SUSPEND, n);
       check_await(w, n, ctx == CTX_GEN ? CTX_PLAIN : ctx);
