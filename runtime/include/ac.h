@@ -763,7 +763,7 @@ inline const ac__gen_co *ac__gen_check(const ac_gen *) { return 0; }
  * sizeof(Y), else AC_EINVAL and nothing runs); 0 if it returned (its value
  * is AC_GEN_RESULT(g)); a negative error if it failed with one (its defers
  * ran).  A finished generator returns 0 again if it returned, its error
- * again if it failed (AC_ECLOSED once closed).  The paused yield's value
+ * again if it failed (0 once closed, as Python's StopIteration).  The paused yield's value
  * is zeroed (Python's send(None)).  AC_EBUSY if g is running (called from
  * its own body) or delegated to; AC_EINVAL if g is NULL or an async
  * generator.

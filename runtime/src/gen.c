@@ -218,8 +218,8 @@ int ac_gen_send(ac_gen *g, const void *in, size_t in_size, void *out,
     return r;
   if (in != NULL && (g->ssize == 0 || in_size != g->ssize))
     return AC_EINVAL;
-  if (ac__gen_finished(g))
-    return g->ac_co.fut.err;
+  if (ac__gen_finished(g)) /* closed: finished, as Python's StopIteration */
+    return g->ac_co.fut.err == AC_ECLOSED ? 0 : g->ac_co.fut.err;
   if (in != NULL && !(g->gflags & AC__G_STARTED))
     return AC_ESTATE; /* Python: can't send non-None to a just-started one */
   ac__gen_deliver(g->inner, in);
