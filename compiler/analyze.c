@@ -8,6 +8,7 @@
  *   - `return EXPR;` only where the result is not void, `return;` only
  *     where it is;
  *   - a deferred statement neither suspends nor jumps out of the defer;
+ *   - a goto enters neither the scope of a defer nor a for-each loop;
  *   - `async` only on functions, at file scope; no variadic or K&R async;
  *   - no alloca in an async function (its frame outlives the C stack);
  *   - a call of an async function or generator as a whole statement,
@@ -40,8 +41,10 @@ typedef struct Walk {
   size_t cap_names;    /* allocated */
   int ret_void;        /* the function being walked returns void */
   int in_defer;        /* inside a deferred statement */
-  int loops;           /* loops / switches entered inside the defer */
+  int loops;           /* loops entered inside the defer */
+  int switches;        /* switches entered inside the defer */
   int foreach_seen;    /* a for-each in the plain function being walked */
+  TSNode fbody;        /* body of the function being walked */
 } Walk;
 
 static void walk(Walk *w, TSNode n, Ctx ctx, int top);
@@ -178,6 +181,18 @@ static void check_await(Walk *w, TSNode n, Ctx ctx) {
                "await in a generator that is not async");
 }
 
+/* for await: where an await may stand, and no `ac_raise` exception; the
+ * message names the loop. */
+static void check_for_await(Walk *w, TSNode n, Ctx ctx) {
+  if (w->in_defer)
+    diag_error(w->src, ts_node_start_byte(n), "await in a deferred statement");
+  else if (ctx == CTX_PLAIN)
+    diag_error(w->src, ts_node_start_byte(n), "'for await' outside an async function");
+  else if (ctx == CTX_GEN)
+    diag_error(w->src, ts_node_start_byte(n),
+               "'for await' in a generator that is not async");
+}
+
 /* yield_expression / yield_from_expression: where they may stand. */
 static void check_yield(Walk *w, TSNode n, Ctx ctx) {
   int from = node_is(n, "yield_from_expression");
@@ -212,14 +227,75 @@ static void check_return(Walk *w, TSNode n, Ctx ctx) {
 }
 
 /* break / continue / goto inside a deferred statement: only to a loop or
- * switch that is itself inside it. */
+ * switch that is itself inside it (continue: a loop; a switch inside the
+ * defer does not keep it in). */
 static void check_jump(Walk *w, TSNode n) {
   if (!w->in_defer)
     return;
-  if (node_is(n, "goto_statement") || w->loops == 0)
+  int inside = node_is(n, "continue_statement") ? w->loops : w->loops + w->switches;
+  if (node_is(n, "goto_statement") || inside == 0)
     diag_error(w->src, ts_node_start_byte(n), "%s jumps out of a deferred statement",
                node_is(n, "goto_statement") ? "goto"
                : node_is(n, "break_statement") ? "break" : "continue");
+}
+
+/* The labeled_statement named `name` inside n, or a null node. */
+static TSNode find_label(Walk *w, TSNode n, const char *name) {
+  if (node_is(n, "labeled_statement") && node_text_is(w->src, node_field(n, "label"), name))
+    return n;
+  Nodes kids = node_children(n);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode l = find_label(w, kids.v[i], name);
+    if (!ts_node_is_null(l))
+      return l;
+  }
+  return (TSNode){{0}, NULL, NULL};
+}
+
+/* 1 if a defer statement of block b (or of an #if in it, or labeled)
+ * starts in [from, to). */
+static int defer_between(TSNode b, uint32_t from, uint32_t to) {
+  Nodes kids = node_children(b);
+  for (size_t i = 0; i < kids.n; i++) {
+    TSNode c = kids.v[i];
+    while (node_is(c, "labeled_statement"))
+      c = node_arg(c, 1);
+    uint32_t at = ts_node_start_byte(c);
+    if ((node_is(c, "defer_statement") && at >= from && at < to) ||
+        (strncmp(ts_node_type(c), "preproc_", 8) == 0 && defer_between(c, from, to)))
+      return 1;
+  }
+  return 0;
+}
+
+/* goto: C's defer TS forbids a jump into the scope of a defer (past the
+ * defer statement, into its block), which would run a defer never
+ * reached; a jump into a for-each would skip the start of the loop. */
+static void check_goto(Walk *w, TSNode go) {
+  TSNode target = find_label(w, w->fbody, node_text(w->src, node_field(go, "label")));
+  uint32_t from = ts_node_start_byte(go), to = ts_node_start_byte(target);
+  for (TSNode b = target; !ts_node_is_null(target) && !ts_node_eq(b, w->fbody);) {
+    b = ts_node_parent(b);
+    int inside = ts_node_start_byte(b) <= from && from < ts_node_end_byte(b);
+    if (node_is(b, "for_each_statement") && !inside)
+      diag_error(w->src, from, "goto jumps into a for-each loop");
+    else if (node_is(b, "compound_statement") && defer_between(b, inside ? from : 0, to))
+      diag_error(w->src, from, "goto jumps into the scope of a defer");
+    else
+      continue;
+    return;
+  }
+}
+
+/* Every goto of n, outside deferred statements (which may not jump). */
+static void check_gotos(Walk *w, TSNode n) {
+  if (node_is(n, "goto_statement"))
+    check_goto(w, n);
+  else if (!node_is(n, "defer_statement")) {
+    Nodes kids = node_children(n);
+    for (size_t i = 0; i < kids.n; i++)
+      check_gotos(w, kids.v[i]);
+  }
 }
 
 /* An expression statement that is only a call of an async function or a
@@ -248,13 +324,14 @@ static void check_unawaited(Walk *w, TSNode s) {
 
 /* defer_statement: its body is walked with the defer's own rules. */
 static void defer_statement(Walk *w, TSNode n, Ctx ctx) {
-  int saved_in = w->in_defer, saved_loops = w->loops;
+  int saved_in = w->in_defer, saved_loops = w->loops, saved_switches = w->switches;
   add_pos(w, POS_SCOPED, n);
   w->in_defer = 1;
-  w->loops = 0;
+  w->loops = w->switches = 0;
   walk(w, node_field(n, "body"), ctx, 0);
   w->in_defer = saved_in;
   w->loops = saved_loops;
+  w->switches = saved_switches;
 }
 
 static void add_name(Walk *w, const char *name, unsigned kind) {
@@ -301,12 +378,16 @@ static void walk_children(Walk *w, TSNode n, Ctx ctx, int top) {
 }
 
 /* A function definition: its body in its own context; a plain function
- * with a defer or a for-each is lowered too. */
+ * with a defer or a for-each is lowered too.  Its gotos are checked
+ * against its defers and for-each loops, if it has any. */
 static void walk_function(Walk *w, TSNode n, int top) {
   size_t scoped = w->unit->npos[POS_SCOPED];
   w->foreach_seen = 0;
+  w->fbody = node_field(n, "body");
   Ctx body = function_definition(w, n, top);
   walk_children(w, n, body, 0);
+  if (w->unit->npos[POS_SCOPED] > scoped)
+    check_gotos(w, w->fbody);
   if (body == CTX_PLAIN && top && w->unit->npos[POS_SCOPED] > scoped)
     add_item(w, ITEM_PLAIN_DEF, 0, n);
 }
@@ -339,7 +420,7 @@ static void walk_body_node(Walk *w, TSNode n, const char *t, Ctx ctx) {
     w->foreach_seen = 1;
     if (!ts_node_is_null(child_of_type(n, "await"))) {
       add_pos(w, POS_SUSPEND, n);
-      check_await(w, n, ctx == CTX_GEN ? CTX_PLAIN : ctx);
+      check_for_await(w, n, ctx);
     }
   } else if (strcmp(t, "return_statement") == 0) {
     add_pos(w, POS_RETURN, n);
@@ -374,11 +455,13 @@ static void walk(Walk *w, TSNode n, Ctx ctx, int top) {
   int loop = w->in_defer && (strcmp(t, "for_statement") == 0 ||
                              strcmp(t, "while_statement") == 0 ||
                              strcmp(t, "do_statement") == 0 ||
-                             strcmp(t, "for_each_statement") == 0 ||
-                             strcmp(t, "switch_statement") == 0);
+                             strcmp(t, "for_each_statement") == 0);
+  int sw = w->in_defer && strcmp(t, "switch_statement") == 0;
   w->loops += loop;
+  w->switches += sw;
   walk_children(w, n, ctx, top);
   w->loops -= loop;
+  w->switches -= sw;
 }
 
 void analyze_unit(const Source *src, TSNode root, Unit *unit) {

@@ -100,6 +100,7 @@ typedef struct Fn {
   TSNode block;          /* the innermost block being lowered */
   TSNode fbody;          /* the function's body, where goto labels are */
   int fail_used;         /* something jumps to ac_fail */
+  int guarded_jumps;     /* a jump to a pad or ac_fail sits inside #if */
   int nforeach;          /* generator members ac_gN of for-each loops */
   int nyields;           /* yield values kept in the frame, ac_yN */
   uint32_t stmt_line;    /* line of the statement being lowered */
@@ -326,7 +327,7 @@ static const char *literal_type(Fn *f, TSNode type, TSNode value) {
   if (!node_is(last, "abstract_array_declarator") ||
       !ts_node_is_null(node_field(last, "size")))
     return node_text(f->src, type);
-  if (!node_any(value, not_constant, NULL))
+  if (!node_any(value, not_constant, NULL) && !has_await(f, value)) /* not `yield 1` */
     return arena_printf("(%s)%s", node_text(f->src, type), node_text(f->src, value));
   const char *size = init_size(f, value);
   if (!size) {
@@ -454,6 +455,7 @@ static void use_pad(Fn *f, int d) {
 /* Where a failed suspension point goes: the pad of the innermost defer in
  * force, which runs it and chains to the next, or ac_fail. */
 static const char *unwind(Fn *f) {
+  f->guarded_jumps |= f->guard_depth > 0;
   if (f->nactive == 0) {
     f->fail_used = 1;
     return "ac_fail";
@@ -479,10 +481,28 @@ static void push_defer(Fn *f, const char *text, TSNode at, TSNode block) {
   f->active[f->nactive++] = (int)f->ndefers++;
 }
 
-/* Emit the text of defer d where a block is left, on its own line. */
+/* Start a line (directives must begin one; the body may follow the
+ * dispatch's last line). */
+static void newline(Fn *f) {
+  if (f->body.len == 0 || f->body.p[f->body.len - 1] != '\n')
+    buf_puts(&f->body, "\n");
+}
+
+/* Emit the text of defer d where a block is left, on its own line, inside
+ * the #if the defer is in: a defer the preprocessor removes does not run
+ * (nor does one of another branch of the same #if). */
 static void run_defer(Fn *f, int d) {
-  directive(f, f->defers[d].row);
-  glue(f, "%s\n", f->defers[d].text);
+  const Defer *df = &f->defers[d];
+  if (df->guard) {
+    newline(f);
+    buf_puts(&f->body, df->guard);
+  }
+  directive(f, df->row);
+  glue(f, "%s\n", df->text);
+  for (int g = 0; g < df->guard_depth; g++) {
+    newline(f);
+    buf_puts(&f->body, "#endif\n");
+  }
   reline(f);
 }
 
@@ -527,8 +547,7 @@ static int new_slot(Fn *f) {
  */
 static void check(Fn *f, const char *fails, TSNode catch_, const char *caught) {
   if (ts_node_is_null(catch_) && f->nactive == 0) {
-    glue(f, "if (%s) goto ac_fail;\n", fails);
-    f->fail_used = 1;
+    glue(f, "if (%s) goto %s;\n", fails, unwind(f));
     return;
   }
   if (ts_node_is_null(catch_)) {
@@ -1001,10 +1020,10 @@ static void declaration(Fn *f, TSNode decl) {
       d = node_field(d, "declarator");
     }
     const char *field = add_member(f, decl, d, init, 0);
+    if (field) /* in scope in its own initializer: T *p = malloc(sizeof *p) */
+      push_local(f, node_text(f->src, decl_name(d)), field);
     if (field && !ts_node_is_null(init))
       init_member(f, field, d, init);
-    if (field)
-      push_local(f, node_text(f->src, decl_name(d)), field);
   }
   release_slots(f);
   if (open)
@@ -1164,16 +1183,66 @@ static void stmt_goto(Fn *f, TSNode s) {
   glue(f, "goto %s;\n}\n", node_text(f->src, label));
 }
 
+static void substmt(Fn *f, TSNode s);
+
+/* A deferred statement that holds a defer or a for-each is lowered like
+ * any statement (a block of its own), into text of its own; its jumps
+ * stay inside it (analyze.c), and it never suspends. */
+static char *lower_deferred(Fn *f, TSNode body) {
+  Buf saved = f->body;
+  size_t line_end = f->line_end;
+  uint32_t line_row = f->line_row, stmt_line = f->stmt_line;
+  f->body = (Buf){0};
+  f->line_end = f->line_row = 0;
+  substmt(f, body);
+  char *text = arena_strndup(f->body.p ? f->body.p : "", f->body.len);
+  buf_free(&f->body);
+  f->body = saved;
+  f->line_end = line_end;
+  f->line_row = line_row;
+  f->stmt_line = stmt_line;
+  return text;
+}
+
 /* defer_statement: nothing runs here; its statement is lowered now (names
  * resolve where it stands) and runs when the block is left. */
 static void stmt_defer(Fn *f, TSNode s) {
   Buf b = {0};
+  TSNode body = node_field(s, "body");
   int saved = f->plain_depth;
   f->plain_depth = 1; /* its compound literals are C's: it never suspends */
-  rewrite(f, node_field(s, "body"), &b);
+  if (has_pos(f, POS_SCOPED, body))
+    buf_puts(&b, lower_deferred(f, body));
+  else
+    rewrite(f, body, &b);
   f->plain_depth = saved;
   push_defer(f, arena_strndup(b.p ? b.p : "", b.len), s, f->block);
   buf_free(&b);
+}
+
+/* 1 if the last statement of the block is a jump (return, break,
+ * continue, goto): its end is unreachable. */
+static int ends_in_jump(TSNode block) {
+  static const char *const jumps[] = {"return_statement", "break_statement",
+                                      "continue_statement", "goto_statement"};
+  Nodes kids = node_children(block);
+  size_t i = kids.n;
+  while (i > 0 && (!ts_node_is_named(kids.v[i - 1]) || node_is(kids.v[i - 1], "comment")))
+    i--;
+  for (size_t j = 0; i > 0 && j < sizeof jumps / sizeof *jumps; j++)
+    if (node_is(kids.v[i - 1], jumps[j]))
+      return 1;
+  return 0;
+}
+
+/* The end of a block: its defers run there, unless it ends in a jump,
+ * which ran them (a copy after `return` or `break` would be dead code,
+ * and gcc would take it for a fall-through into the next case). */
+static void end_block(Fn *f, TSNode block, size_t height) {
+  if (ends_in_jump(block))
+    f->nactive = height;
+  else
+    exit_block(f, height);
 }
 
 /* compound_statement: its names go out of scope and its defers run at its
@@ -1187,7 +1256,7 @@ static void stmt_block(Fn *f, TSNode s) {
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]))
       stmt(f, kids.v[i]);
-  exit_block(f, height);
+  end_block(f, s, height);
   put(f, "}\n");
   f->block = saved;
   f->nlocals = mark;
@@ -1371,10 +1440,10 @@ static void stmt_case(Fn *f, TSNode s) {
  * coroutine), or a C declaration at the top of the body. */
 static void foreach_var(Fn *f, TSNode s, const char *value) {
   TSNode d = node_field(s, "declarator");
-  if (f->plain) {
+  if (f->plain) { /* used or not, like a frame member: no C warning */
     glue(f, "%s", specifiers(f, s, 0));
     rewrite_child(f, s, d, "declarator", &f->body);
-    glue(f, " = %s;\n", value);
+    glue(f, " = %s;\n(void)%s;\n", value, node_text(f->src, decl_name(d)));
     return;
   }
   const char *field = add_member(f, s, d, (TSNode){{0}, NULL, NULL}, 0);
@@ -1461,12 +1530,6 @@ static void stmt_foreach(Fn *f, TSNode s) {
   exit_block(f, height);
   put(f, "}\n");
   f->nlocals = mark;
-}
-
-/* Start a line (directives must begin one). */
-static void newline(Fn *f) {
-  if (f->body.len && f->body.p[f->body.len - 1] != '\n')
-    buf_puts(&f->body, "\n");
 }
 
 /*
@@ -1829,31 +1892,42 @@ static void emit_frame(Buf *out, const Fn *f) {
 }
 
 /* The landing pads of the defers that a failure can unwind through:
- * `ac_DN: statement; goto <the pad of the defer in force before it>;`,
- * inside the #if that the defer itself is in. */
+ * `ac_DN: statement; goto <the pad of the defer in force before it>;`.
+ * Only the statement is inside the #if that the defer is in: the chain
+ * may pass through defers of other branches of an #if, or ones that the
+ * preprocessor removes, and its labels must exist whichever it keeps. */
 static void emit_pads(Buf *out, const Fn *f) {
   int one = f->opts->line_directives;
   for (size_t i = 0; i < f->ndefers; i++) {
     const Defer *d = &f->defers[i];
     if (!d->used)
       continue;
-    if (d->guard) {
-      if (out->len && out->p[out->len - 1] != '\n')
-        buf_puts(out, "\n");
-      buf_puts(out, d->guard);
-    }
+    if (out->len && out->p[out->len - 1] != '\n')
+      buf_puts(out, "\n");
+    buf_printf(out, "ac_D%zu: ;\n%s", i, d->guard ? d->guard : "");
     if (one)
       emit_line_directive(out, f->src, d->row);
-    buf_printf(out, "ac_D%zu: ;\n%s\n", i, d->text);
+    buf_printf(out, "%s\n", d->text);
+    for (int g = 0; g < d->guard_depth; g++)
+      buf_puts(out, "#endif\n");
     if (d->prev < 0)
       glue_to(out, one, "goto ac_fail;\n");
     else
       glue_to(out, one, "goto ac_D%d;\n", d->prev);
-    if (out->len && out->p[out->len - 1] != '\n')
-      buf_puts(out, "\n");
-    for (int g = 0; g < d->guard_depth; g++)
-      buf_puts(out, "#endif\n");
   }
+}
+
+/* When the jumps to the pads or to ac_fail are inside #if, the
+ * preprocessor may remove them all: unreachable gotos (after the body's
+ * return) keep those labels used. */
+static void emit_label_uses(Buf *out, const Fn *f) {
+  if (!f->guarded_jumps)
+    return;
+  for (size_t i = 0; i < f->ndefers; i++)
+    if (f->defers[i].used)
+      glue_to(out, f->opts->line_directives, "goto ac_D%zu;\n", i);
+  if (f->fail_used)
+    glue_to(out, f->opts->line_directives, "goto ac_fail;\n");
 }
 
 /* The resume function: its prologue on the definition's line, its
@@ -1871,6 +1945,7 @@ static void emit_resume(Buf *out, const Fn *f, uint32_t row, uint32_t end_row) {
   if (one)
     emit_line_directive(out, f->src, end_row);
   glue_to(out, one, "return AC__DONE;\n");
+  emit_label_uses(out, f);
   emit_pads(out, f);
   if (f->fail_used)
     glue_to(out, one, "ac_fail:\n    return ac__fail(ac_self, %s, %d);\n",
@@ -1926,7 +2001,7 @@ static void lower_def(const Source *src, const Unit *unit, TSNode item,
   for (size_t i = 0; i < kids.n; i++)
     if (ts_node_is_named(kids.v[i]) && !node_is(kids.v[i], "comment"))
       stmt(&f, kids.v[i]);
-  exit_block(&f, 0);
+  end_block(&f, f.fbody, 0);
   if (opts->line_directives)
     emit_line_directive(out, src, row);
   emit_handle(out, &sg, src, row, opts->line_directives);
