@@ -59,7 +59,12 @@ extern "C" {
   XX(ENOLOOP, -5002, "no running event loop on this thread")                  \
   XX(ESTALLED, -5003, "the loop ran out of work before the task finished")    \
   XX(EREUSED, -5004, "coroutine was already awaited or spawned")            \
-  XX(ECLOSED, -5005, "generator closed")
+  XX(ECLOSED, -5005, "generator closed")                                      \
+  XX(EFULL, -5006, "queue full")                                              \
+  XX(EEMPTY, -5007, "queue empty")                                            \
+  XX(ESHUTDOWN, -5008, "queue shut down")                                     \
+  XX(EBROKEN, -5009, "barrier broken")                                        \
+  XX(EGROUP, -5010, "several tasks of the group failed")
 
 enum {
 #define AC__XX(name, msg) AC_##name = -(name),
