@@ -317,6 +317,12 @@ static int not_constant(TSNode n, void *ctx) {
          node_is(n, "type_identifier");
 }
 
+/* 1 if n is a call (not a constant expression, even unevaluated). */
+static int is_call(TSNode n, void *ctx) {
+  (void)ctx;
+  return node_is(n, "call_expression");
+}
+
 /* The type of a compound literal as a complete type name for a frame
  * member.  Only an unsized array needs its initializer: the C compiler
  * sizes it when the initializer is made of constants; else acc counts. */
@@ -930,8 +936,9 @@ static const char *add_member(Fn *f, TSNode decl, TSNode d, TSNode init, int par
     buf_printf(&f->decls, "    __typeof__((void)0, *(__typeof__(%s) *)0) %s;\n", spec, o.field);
     return o.field;
   }
-  if (unsized && init_is_constant(f, init)) {
-    /* the C compiler sizes it: __typeof__((T []){init}) x; */
+  if (unsized && init_is_constant(f, init) && !node_any(init, is_call, NULL)) {
+    /* the C compiler sizes it: __typeof__((T []){init}) x; at file scope,
+     * where a call is no constant (acc counts those below) */
     DeclOut abstract = o;
     abstract.field = "";
     member_declarator(f, d, &abstract, &b);
