@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h> /* intptr_t, for AC_QUEUE_ITEM */
 #include <string.h> /* memcpy, for array locals in lowered frames */
 
 struct uv_loop_s; /* libuv's loop; ac.h does not include uv.h */
@@ -505,6 +506,363 @@ inline ac__task_co *ac__aw_check(ac_future *) { return 0; }
 #endif
 
 /* ------------------------------------------------------------------------ */
+/* Synchronisation primitives (asyncio.Lock, Event, Condition, Semaphore,   */
+/* BoundedSemaphore, Barrier)                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Common rules (docs/RUNTIME.md, "Synchronisation primitives"):
+ *  - The objects live in caller-owned storage, initialised by ac_X_init,
+ *    and must not move or be freed while a task waits on them.  They own
+ *    no resources: there is nothing to destroy.  Loop thread only; the
+ *    tasks that use one object may belong to different loops of the
+ *    thread.
+ *  - The awaitable operations return a coroutine, consumed and freed by
+ *    the await, as ac_sleep: one allocation per await (the waiter node is
+ *    in it).  NULL on ENOMEM, whose await fails with AC_ENOMEM.  When
+ *    nothing has to be waited for, the await completes without suspending
+ *    the task.  The object's own errors (AC_EINVAL for a NULL object, ...)
+ *    are reported by the await.
+ *  - Cancellation: a task cancelled while it waits fails its await with
+ *    AC_ECANCELED, and nothing is lost (what it was being handed goes to
+ *    the next in line).  A task with a cancellation request pending when
+ *    it starts an operation fails it at once with AC_ECANCELED and takes
+ *    nothing, even if the operation could complete without waiting.
+ *  - Fairness: waiters are served first come, first served, and a
+ *    newcomer cannot overtake tasks that were woken but have not run yet.
+ */
+
+/* asyncio.Lock.  The "async with" form:
+ *     await ac_lock_acquire(&l);
+ *     defer ac_lock_release(&l);
+ * releases the lock however the block is left (error, cancellation). */
+typedef struct ac_lock {
+  ac__link waiters; /* private: the tasks in line, oldest first */
+  int locked;       /* private: 1 while held */
+} ac_lock;
+/* The typed handle of ac_lock_acquire: `await` of it has no value. */
+typedef struct ac_lock_acquire_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_lock_acquire_task;
+/* Initialise l, unlocked.  AC_EINVAL if l is NULL. */
+int ac_lock_init(ac_lock *l);
+/* `await ac_lock_acquire(&l)`: take the lock, waiting in line if it is held
+ * or tasks are already waiting for it (FIFO: a release hands it to the
+ * first in line, and nobody can overtake that task).  The await fails with
+ * AC_EINVAL if l is NULL, AC_ECANCELED if the task is cancelled (the lock
+ * is then not held by it; had a release just handed it over, it passes to
+ * the next in line), AC_ENOMEM if the call returned NULL. */
+ac_lock_acquire_task *ac_lock_acquire(ac_lock *l);
+/* Release l, and hand it to the first task in line, if any.  Any task may
+ * release it (asyncio's locks have no owner).  AC_ESTATE if l is not
+ * locked (asyncio's RuntimeError), AC_EINVAL if l is NULL. */
+int ac_lock_release(ac_lock *l);
+/* 1 if l is held (0 for NULL).  0 also between a release and the moment
+ * the task it was handed to runs, as in asyncio; a newcomer must wait all
+ * the same. */
+int ac_lock_locked(const ac_lock *l);
+
+/* asyncio.Event: a flag that tasks can wait for. */
+typedef struct ac_event {
+  ac__link waiters; /* private: the waiting tasks, oldest first */
+  int set;          /* private: the flag */
+} ac_event;
+/* The typed handle of ac_event_wait: `await` of it has no value. */
+typedef struct ac_event_wait_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_event_wait_task;
+/* Initialise e, not set.  AC_EINVAL if e is NULL. */
+int ac_event_init(ac_event *e);
+/* Set the flag and wake every waiting task.  A task woken this way
+ * completes its wait even if the flag is cleared before it runs; one that
+ * is cancelled before it runs fails with AC_ECANCELED, as in asyncio.
+ * Setting a set event does nothing.  AC_EINVAL if e is NULL. */
+int ac_event_set(ac_event *e);
+/* Clear the flag: later waits block until the next set.  AC_EINVAL if e
+ * is NULL. */
+int ac_event_clear(ac_event *e);
+/* 1 if the flag is set (0 for NULL). */
+int ac_event_is_set(const ac_event *e);
+/* `await ac_event_wait(&e)`: return at once if the flag is set, else wait
+ * until ac_event_set.  The await fails with AC_EINVAL if e is NULL,
+ * AC_ECANCELED if the task is cancelled, AC_ENOMEM if the call returned
+ * NULL. */
+ac_event_wait_task *ac_event_wait(ac_event *e);
+
+/* asyncio.Condition: tasks wait, holding a lock, until notified. */
+typedef struct ac_condition {
+  ac_lock own;      /* private: the lock, if ac_condition_init got none */
+  ac_lock *lock;    /* private: the lock in use (&own, or the caller's) */
+  ac__link waiters; /* private: the waiting tasks, oldest first */
+} ac_condition;
+/* The typed handles of ac_condition_wait (no value) and
+ * ac_condition_wait_for (the predicate's last value). */
+typedef struct ac_condition_wait_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_condition_wait_task;
+typedef struct ac_condition_wait_for_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+  int ac_ret;    /* what the predicate returned last (nonzero) */
+} ac_condition_wait_for_task;
+/* Initialise c on lock (borrowed: it must outlive c, and may be shared by
+ * several conditions), or on a lock of its own if lock is NULL.  AC_EINVAL
+ * if c is NULL. */
+int ac_condition_init(ac_condition *c, ac_lock *lock);
+/* ac_lock_acquire / ac_lock_release / ac_lock_locked of c's lock (NULL c:
+ * as a NULL lock). */
+ac_lock_acquire_task *ac_condition_acquire(ac_condition *c);
+int ac_condition_release(ac_condition *c);
+int ac_condition_locked(const ac_condition *c);
+/* `await ac_condition_wait(&c)`, with c's lock held: release the lock,
+ * wait for a notify, then take the lock again before returning.  The lock
+ * is taken again however the wait ends: a task cancelled while it waits
+ * (or while it waits for the lock) fails with AC_ECANCELED only once it
+ * holds the lock, as in asyncio; had a notify just chosen it, the
+ * notification passes to another waiter.  The await fails with AC_ESTATE
+ * if the lock is not held (nothing released), AC_EINVAL if c is NULL,
+ * AC_ECANCELED as said (or at once, the lock still held, if the task was
+ * being cancelled), AC_ENOMEM if the call returned NULL. */
+ac_condition_wait_task *ac_condition_wait(ac_condition *c);
+/* `int v = await ac_condition_wait_for(&c, pred, arg)`, with c's lock
+ * held: while pred(arg) returns 0, ac_condition_wait; gives the nonzero
+ * value pred returned last.  pred runs with the lock held (first at once,
+ * then after each notify).  Errors as ac_condition_wait, and AC_EINVAL if
+ * pred is NULL. */
+ac_condition_wait_for_task *ac_condition_wait_for(ac_condition *c,
+                                                  int (*pred)(void *arg),
+                                                  void *arg);
+/* Wake up to n tasks waiting on c (the oldest first; n <= 0: none); each
+ * returns from its wait once it has the lock again.  The lock must be
+ * held: AC_ESTATE if not; AC_EINVAL if c is NULL. */
+int ac_condition_notify(ac_condition *c, int n);
+/* Wake every task waiting on c.  Errors as ac_condition_notify. */
+int ac_condition_notify_all(ac_condition *c);
+
+/* asyncio.Semaphore and asyncio.BoundedSemaphore (one type; the init
+ * function chooses). */
+typedef struct ac_semaphore {
+  ac__link waiters; /* private: the tasks in line, oldest first */
+  int value;        /* private: permits left, net of those handed over */
+  int bound;        /* private: the bounded one's initial value, or -1 */
+} ac_semaphore;
+/* The typed handle of ac_semaphore_acquire: `await` of it has no value. */
+typedef struct ac_semaphore_acquire_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_semaphore_acquire_task;
+/* Initialise s with value permits (asyncio.Semaphore(value)).  AC_EINVAL
+ * if s is NULL or value < 0. */
+int ac_semaphore_init(ac_semaphore *s, int value);
+/* The same, bounded: a release that would take the value above the initial
+ * one is AC_EINVAL (asyncio.BoundedSemaphore's ValueError). */
+int ac_bounded_semaphore_init(ac_semaphore *s, int value);
+/* `await ac_semaphore_acquire(&s)`: take a permit, waiting in line (FIFO)
+ * while there is none or tasks are already in line.  The await fails with
+ * AC_EINVAL if s is NULL, AC_ECANCELED if the task is cancelled (a permit
+ * just handed to it goes back, to the next in line), AC_ENOMEM if the call
+ * returned NULL. */
+ac_semaphore_acquire_task *ac_semaphore_acquire(ac_semaphore *s);
+/* Give a permit back, handing it to the first task in line, if any.
+ * AC_EINVAL if s is NULL, if s is bounded and the value would go above its
+ * initial value, or if the value would overflow an int. */
+int ac_semaphore_release(ac_semaphore *s);
+/* 1 if an acquire would have to wait: no permit left, or tasks in line
+ * (asyncio's locked()); 0 for NULL. */
+int ac_semaphore_locked(const ac_semaphore *s);
+/* The permits left (those handed to woken tasks that have not run yet
+ * already count as taken, as in asyncio); 0 for NULL. */
+int ac_semaphore_value(const ac_semaphore *s);
+
+/* asyncio.Barrier: parties tasks wait for each other. */
+typedef struct ac_barrier {
+  ac__link filling; /* private: counted in, waiting for the trip */
+  ac__link blocked; /* private: arrived while it drained or reset */
+  int parties;      /* private: tasks needed to trip it */
+  int count;        /* private: tasks inside a wait */
+  int state;        /* private: filling, draining, resetting, broken */
+} ac_barrier;
+/* The typed handle of ac_barrier_wait: `await` of it gives an int. */
+typedef struct ac_barrier_wait_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+  int ac_ret;    /* the arrival index, 0 .. parties - 1 */
+} ac_barrier_wait_task;
+/* Initialise b for parties tasks.  AC_EINVAL if b is NULL or parties < 1. */
+int ac_barrier_init(ac_barrier *b, int parties);
+/* `int i = await ac_barrier_wait(&b)`: wait until parties tasks are
+ * waiting, then all return, each with its arrival index (0 for the first;
+ * the last to arrive, parties - 1, returns without waiting).  While the
+ * tasks of a trip have not all returned, or during a reset, a new arrival
+ * waits for that to end first.  The await fails with AC_EBROKEN if the
+ * barrier is broken (ac_barrier_abort), or reset while the task waits;
+ * AC_ECANCELED if the task is cancelled (it leaves the barrier, which
+ * stays usable and needs one more arrival); AC_EINVAL if b is NULL;
+ * AC_ENOMEM if the call returned NULL. */
+ac_barrier_wait_task *ac_barrier_wait(ac_barrier *b);
+/* Back to the initial state: tasks waiting for the trip fail with
+ * AC_EBROKEN, and new arrivals wait until they have left.  Also
+ * repairs a broken barrier.  AC_EINVAL if b is NULL. */
+int ac_barrier_reset(ac_barrier *b);
+/* Break b: every waiting task, and every later wait until
+ * ac_barrier_reset, fails with AC_EBROKEN.  AC_EINVAL if b is NULL. */
+int ac_barrier_abort(ac_barrier *b);
+int ac_barrier_parties(const ac_barrier *b);   /* parties (0 for NULL) */
+/* Tasks waiting for the trip (0 while it drains, resets, or is broken). */
+int ac_barrier_n_waiting(const ac_barrier *b);
+int ac_barrier_broken(const ac_barrier *b);    /* 1 if broken */
+
+/* ------------------------------------------------------------------------ */
+/* Queues (asyncio.Queue, LifoQueue, PriorityQueue)                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One object, three kinds: FIFO (asyncio.Queue), LIFO (LifoQueue) and
+ * PRIORITY (PriorityQueue: a min-heap ordered by the caller's comparison;
+ * equal items come out in the order they were put, which asyncio's heapq
+ * does not promise).  docs/RUNTIME.md, "Queues", has the details.
+ *  - Storage is the caller's: an ac_queue initialised by ac_queue_init,
+ *    which must not move while in use.  The queue allocates its buffer
+ *    (a ring of pointers, or a heap), growing and shrinking with the
+ *    number of items; ac_queue_destroy frees it.  Loop thread only.
+ *  - Items are void pointers, borrowed: the queue never dereferences or
+ *    frees them; the items still in it when it is destroyed (or drained by
+ *    an immediate shutdown) remain the caller's.  Integers travel with
+ *    AC_QUEUE_ITEM(n) and come back with AC_QUEUE_INT(item).
+ *  - ac_queue_put, ac_queue_get and ac_queue_join return a coroutine,
+ *    consumed and freed by its await, as ac_sleep (one allocation per
+ *    await; the waiter node is in it).  NULL on ENOMEM, whose await fails
+ *    with AC_ENOMEM.  An await that has nothing to wait for completes
+ *    without suspending the task.  Errors of the queue itself (AC_EINVAL
+ *    for a NULL or uninitialised queue, ...) are reported by the await.
+ *  - Fairness: waiting getters are served first come, first served, and
+ *    so are waiting putters.  An item put while getters wait is handed to
+ *    the first of them at once (nobody else can take it); a slot freed
+ *    while putters wait is promised to the first of them (nobody else can
+ *    fill it).
+ *  - Cancellation: a cancelled get takes no item and a cancelled put puts
+ *    none.  A getter cancelled after an item was handed to it puts the
+ *    item back (to the next waiting getter, else at the head of the
+ *    queue: it comes out next), a putter cancelled after a slot was
+ *    promised to it passes the promise on.  A task whose cancellation is
+ *    pending when it starts an operation fails it at once.
+ */
+#define AC_QUEUE_FIFO 1     /* first in, first out (asyncio.Queue) */
+#define AC_QUEUE_LIFO 2     /* last in, first out (asyncio.LifoQueue) */
+#define AC_QUEUE_PRIORITY 3 /* smallest first (asyncio.PriorityQueue) */
+
+/* A priority queue's order: negative if item a comes out before item b,
+ * 0 if they tie (then the one put first comes out first), positive
+ * otherwise.  It is given the items themselves, not pointers to them (as
+ * qsort's would be). */
+typedef int (*ac_queue_cmp)(const void *a, const void *b);
+
+/* An integer as an item and back (through intptr_t, so any int value
+ * fits): ac_queue_put_nowait(&q, AC_QUEUE_ITEM(42));
+ * int n = (int)AC_QUEUE_INT(await ac_queue_get(&q)); */
+#define AC_QUEUE_ITEM(n) ((void *)(intptr_t)(n))
+#define AC_QUEUE_INT(item) ((intptr_t)(item))
+
+typedef struct ac_queue {
+  void *buf;              /* private: ring of void * or heap of entries */
+  size_t cap;             /* private: slots in buf (a ring: a power of 2) */
+  size_t head;            /* private: ring: index of the front item */
+  size_t count;           /* private: items stored (qsize) */
+  size_t maxsize;         /* private: the bound, 0 for none */
+  size_t unfinished;      /* private: items put and not yet task_done */
+  size_t handed;          /* private: items handed to woken getters */
+  size_t promised;        /* private: slots promised to woken putters */
+  size_t pending;         /* private: operations woken, not yet run */
+  unsigned long long seq; /* private: insertion counter (stable order) */
+  ac_queue_cmp cmp;       /* private: PRIORITY's order */
+  ac__link getters;       /* private: waiting gets, oldest first */
+  ac__link putters;       /* private: waiting puts, oldest first */
+  ac__link joiners;       /* private: waiting joins */
+  int kind;               /* private: AC_QUEUE_*; 0 once destroyed */
+  int shutdown;           /* private: 1 once ac_queue_shutdown ran */
+} ac_queue;
+
+/* The typed handles: `await` of ac_queue_get gives the item (void *); the
+ * awaits of ac_queue_put and ac_queue_join have no value. */
+typedef struct ac_queue_get_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+  void *ac_ret;  /* the item, once the await succeeded */
+} ac_queue_get_task;
+typedef struct ac_queue_put_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_queue_put_task;
+typedef struct ac_queue_join_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_queue_join_task;
+
+/* Initialise q as an empty queue of the given kind (AC_QUEUE_FIFO, _LIFO
+ * or _PRIORITY) holding at most maxsize items (0: no bound).  cmp is the
+ * order of a PRIORITY queue and must be NULL for the others.  Allocates
+ * nothing.  AC_EINVAL if q is NULL, kind is unknown, or cmp is NULL for a
+ * priority queue or given for another kind. */
+int ac_queue_init(ac_queue *q, int kind, size_t maxsize, ac_queue_cmp cmp);
+/* Free q's buffer; q may then be initialised again.  The items still in it
+ * are not touched (they are the caller's: take them out first with
+ * ac_queue_get_nowait if they own memory).  AC_EBUSY, with no effect,
+ * while an operation still refers to q: a task waits on it, or was woken
+ * by it and has not run yet (let the loop run them first).  AC_EINVAL if
+ * q is NULL or not initialised. */
+int ac_queue_destroy(ac_queue *q);
+
+/* `await ac_queue_put(&q, item)`: put item; while the queue is full (or
+ * putters wait before this one), wait for a slot (backpressure).  The
+ * await fails with AC_ESHUTDOWN if q is shut down, before or while it
+ * waits (the item is not put); AC_ECANCELED if the task is cancelled (the
+ * item is not put); AC_ENOMEM if the buffer cannot grow (not put);
+ * AC_EINVAL if q is NULL or not initialised; AC_ENOMEM if the call
+ * returned NULL. */
+ac_queue_put_task *ac_queue_put(ac_queue *q, void *item);
+/* `void *item = await ac_queue_get(&q)`: take the next item (FIFO: the
+ * oldest; LIFO: the newest; PRIORITY: the smallest), waiting while the
+ * queue is empty.  The await fails with AC_ESHUTDOWN once q is shut down
+ * and empty (a waiting getter is woken to fail with it); AC_ECANCELED if
+ * the task is cancelled (no item is taken); AC_EINVAL if q is NULL or not
+ * initialised; AC_ENOMEM if the call returned NULL. */
+ac_queue_get_task *ac_queue_get(ac_queue *q);
+/* Put item without waiting.  AC_EFULL if a put would have to wait (see
+ * ac_queue_full); AC_ESHUTDOWN if q is shut down; AC_ENOMEM if the buffer
+ * cannot grow; AC_EINVAL if q is NULL or not initialised.  On error,
+ * nothing is put. */
+int ac_queue_put_nowait(ac_queue *q, void *item);
+/* Take the next item without waiting, into *item.  AC_EEMPTY if q is
+ * empty (AC_ESHUTDOWN if it is also shut down); AC_EINVAL if q or item is
+ * NULL or q is not initialised.  On error, *item is not touched. */
+int ac_queue_get_nowait(ac_queue *q, void **item);
+/* The number of items in q (0 for NULL).  An item handed to a woken
+ * getter has left the queue already. */
+size_t ac_queue_qsize(const ac_queue *q);
+/* 1 if q holds no item (a get would wait); 1 for NULL. */
+int ac_queue_empty(const ac_queue *q);
+/* 1 if a put would have to wait: q is bounded and its slots are all taken
+ * or promised to woken putters, or putters are waiting already; 0 for
+ * NULL or an unbounded queue. */
+int ac_queue_full(const ac_queue *q);
+/* The bound given to ac_queue_init (0: none; 0 for NULL). */
+size_t ac_queue_maxsize(const ac_queue *q);
+/* Say that an item taken from q has been processed (asyncio's
+ * task_done): each successful put counts one unfinished item, each
+ * task_done one less; when none is left, the joins waiting on q complete.
+ * AC_ESTATE if called more times than items were put (asyncio's
+ * ValueError); AC_EINVAL if q is NULL or not initialised. */
+int ac_queue_task_done(ac_queue *q);
+/* `await ac_queue_join(&q)`: wait until every item put in q has been
+ * marked done with ac_queue_task_done; at once if none is unfinished.
+ * A join woken this way completes even if items are put before it runs.
+ * The await fails with AC_ECANCELED if the task is cancelled; AC_EINVAL
+ * if q is NULL or not initialised; AC_ENOMEM if the call returned NULL. */
+ac_queue_join_task *ac_queue_join(ac_queue *q);
+/* Shut q down (Python 3.13): from now on puts fail with AC_ESHUTDOWN, and
+ * so do gets once q is empty; waiting putters and getters are woken and
+ * fail with it (a getter that was handed an item before keeps it).  With
+ * immediate nonzero, the items still in q are dropped first (not freed:
+ * they are the caller's) and each counts as done, which may release the
+ * joins.  Calling it again is allowed (immediate then drops what is
+ * left).  0; AC_EINVAL if q is NULL or not initialised. */
+int ac_queue_shutdown(ac_queue *q, int immediate);
+
+/* ------------------------------------------------------------------------ */
 /* The event loop                                                           */
 /* ------------------------------------------------------------------------ */
 
@@ -609,6 +967,562 @@ double ac_handle_when(const ac_handle *h);
  * use. */
 int ac_call_soon_threadsafe(ac_loop *loop, ac_handle *h, ac_callback cb,
                             void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Threads: executors (asyncio's run_in_executor, to_thread) and completing */
+/* futures from other threads                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Everything in libac runs on the loop's thread, except the functions that
+ * say they are thread-safe: ac_call_soon_threadsafe, the two
+ * ac_future_set_*_threadsafe below, the ac_executor_* functions, and
+ * ac_alloc/ac_free (if the allocator's functions are).  Work functions
+ * (ac_work_fn) run on other threads and must not call anything else of
+ * libac's.
+ */
+
+/* A blocking function to run on a thread: takes arg, returns the value the
+ * await gives. */
+typedef void *(*ac_work_fn)(void *arg);
+/* Called, on the loop's thread, for a call whose result nobody receives:
+ * result is fn's return value, or NULL if fn never ran.  It may free arg
+ * and result; it must not call into libac (ac_free aside). */
+typedef void (*ac_discard_fn)(void *arg, void *result);
+
+/* A pool of threads of your own (asyncio's ThreadPoolExecutor), opaque. */
+typedef struct ac_executor ac_executor;
+
+/* The typed handle of ac_run_in_executor and ac_to_thread: `await` of it
+ * gives fn's result, a void *. */
+typedef struct ac_work_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+  void *ac_ret;  /* fn's result, once the await succeeded */
+} ac_work_task;
+
+/*
+ * `void *r = await ac_run_in_executor(ex, fn, arg);` runs fn(arg) on a
+ * thread of ex, or of libuv's thread pool if ex is NULL, and gives its
+ * result, without blocking the loop.  ac_to_thread(fn, arg) is
+ * ac_run_in_executor(NULL, fn, arg) (asyncio.to_thread).  The call only
+ * makes the coroutine (one allocation; NULL on ENOMEM, whose await fails
+ * with AC_ENOMEM): the work is submitted when the await starts (or when
+ * the task runs, if it is spawned), so keep a spawned handle to start it
+ * early.  The loop stays alive while the work runs.  While fn runs, arg
+ * must stay valid: it is borrowed until fn has returned.
+ * The await fails with:
+ *  - AC_EINVAL if fn is NULL; AC_ESHUTDOWN if ex was shut down; AC_ENOMEM
+ *    if the work item cannot be allocated; a libuv error if libuv refuses
+ *    the work.  fn does not run;
+ *  - AC_ECANCELED if the task is cancelled, at once: work that has not
+ *    started is taken off the queue and never runs; work that is running
+ *    finishes on its thread, and its result is discarded (see
+ *    ac_run_in_executor_ex) - so arg may still be in use after the await
+ *    failed.  ac_executor_shutdown with AC_EXECUTOR_CANCEL_QUEUED also
+ *    makes the awaits of work it takes off the queue fail with it.
+ * ac_loop_close waits for work of its tasks still running on a thread.
+ */
+ac_work_task *ac_run_in_executor(ac_executor *ex, ac_work_fn fn, void *arg);
+ac_work_task *ac_to_thread(ac_work_fn fn, void *arg);
+/*
+ * ac_run_in_executor, with a discard hook (NULL: none, as
+ * ac_run_in_executor).  From this call on, the call owns arg and the
+ * result: either an await of it succeeds (fn ran; the caller gets the
+ * result, and arg back), or discard(arg, result) is called exactly once,
+ * on the loop's thread, once fn has returned (result: its return value)
+ * or once it is sure fn will never run (result: NULL).  That is: if the
+ * call returns NULL (discard is called before it returns), if the await
+ * fails for any reason (at once, or, if fn is running, once it returns),
+ * and if the coroutine is destroyed without being awaited (ac_spawn with
+ * no loop, a spawned work task cancelled before it ran, a loop close).
+ * So a caller that frees arg and result in discard never leaks them and
+ * never frees arg while fn uses it.
+ */
+ac_work_task *ac_run_in_executor_ex(ac_executor *ex, ac_work_fn fn, void *arg,
+                                    ac_discard_fn discard);
+
+/* ac_executor_shutdown flags. */
+#define AC_EXECUTOR_WAIT 0x1          /* join the threads before returning */
+#define AC_EXECUTOR_CANCEL_QUEUED 0x2 /* take queued work off the queue */
+
+/*
+ * Create an executor of nthreads threads (0: Python's default, min(32,
+ * CPUs + 4)); they start at once and wait for work.  *out is set on
+ * success.  Heap-allocated rather than caller-owned: its threads keep
+ * using it until they are joined, and its work until its loops are done
+ * with it.  AC_EINVAL if out is NULL or nthreads is negative or above
+ * 1024; AC_ENOMEM; a libuv error if a thread cannot be created (the ones
+ * already started are stopped).  Thread-safe.  Work runs in submission
+ * order (FIFO), on whichever thread is free, for any number of loops.
+ */
+int ac_executor_new(ac_executor **out, int nthreads);
+/*
+ * asyncio's Executor.shutdown(wait, cancel_futures): no more work is
+ * accepted (ac_run_in_executor's await fails with AC_ESHUTDOWN).  Work
+ * already queued still runs, unless flags has AC_EXECUTOR_CANCEL_QUEUED:
+ * then it is taken off the queue, never runs, and its awaits fail with
+ * AC_ECANCELED.  With AC_EXECUTOR_WAIT (1, so that `wait` may be a
+ * boolean), it returns once the threads finished the work and exited.
+ * Results go to their loops as usual.  Calling it again is harmless (and
+ * may wait).  0; AC_EINVAL if ex is NULL; AC_EBUSY, with no effect, if it
+ * is asked to wait from one of ex's own threads.  Thread-safe.
+ */
+int ac_executor_shutdown(ac_executor *ex, int flags);
+/*
+ * Shut ex down and wait for its threads (ac_executor_shutdown(ex,
+ * AC_EXECUTOR_WAIT)), then drop the handle: ex must not be used again.
+ * Its memory goes once the loops have taken back the last results
+ * (pending awaits on it still complete).  0; NULL is a no-op; AC_EBUSY,
+ * with no effect, from one of ex's own threads.  Thread-safe.
+ */
+int ac_executor_free(ac_executor *ex);
+/* The number of threads of ex (0 for NULL).  Thread-safe. */
+int ac_executor_threads(const ac_executor *ex);
+
+/*
+ * Completing a future from another thread: caller-owned storage for one
+ * completion, like an ac_handle.  Initialise it with ac_future_post_init
+ * (or zero it: no discard hook) before its first use.  Its members are
+ * private.
+ */
+typedef struct ac_future_post {
+  ac_handle h;                  /* private: posted to the loop */
+  ac_future *fut;               /* private: the future to complete */
+  void *value;                  /* private: its value */
+  const char *msg;              /* private: the error's message */
+  int err;                      /* private: 0, or the error */
+  int busy;                     /* private: posted, not yet applied */
+  void (*discard)(void *value); /* private: for a value not delivered */
+} ac_future_post;
+/* Initialise p; discard (or NULL) is called with a value that could not
+ * be delivered (see below).  Never fails; NULL p is ignored. */
+void ac_future_post_init(ac_future_post *p, void (*discard)(void *value));
+/*
+ * Thread-safe (asyncio's loop.call_soon_threadsafe(fut.set_result, v)):
+ * complete fut with value on loop's thread, from any thread, through
+ * ac_call_soon_threadsafe.  fut belongs to loop's thread: it and its
+ * waiters are touched only there.  The completion happens in a later
+ * iteration of loop; if fut is then already done (a task awaiting it was
+ * cancelled, which cancels it) or is no plain future, nothing happens,
+ * and the value goes to p's discard hook (if any), on the loop's thread.
+ * p must stay alive until then: it may be posted again (any thread) or
+ * freed once fut is done, or once discard ran.  loop must outlive the
+ * post (as for ac_call_soon_threadsafe): a loop close drops a post that
+ * has not run, without discarding the value.  0; AC_EINVAL on NULL loop,
+ * fut or p; AC_EBUSY if p is still posted.
+ */
+int ac_future_set_result_threadsafe(ac_loop *loop, ac_future *fut,
+                                    void *value, ac_future_post *p);
+/* The same with an error (negative, else AC_EINVAL) and an optional
+ * message (borrowed: it must outlive fut), as ac_future_set_error;
+ * AC_ECANCELED cancels fut.  discard is not called (there is no value). */
+int ac_future_set_error_threadsafe(ac_loop *loop, ac_future *fut, int err,
+                                   const char *msg, ac_future_post *p);
+
+/* ------------------------------------------------------------------------ */
+/* Combinators, timeouts and task groups (asyncio.gather, wait,             */
+/* as_completed, wait_for, timeout, TaskGroup)                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Common rules (docs/RUNTIME.md, "Combinators, timeouts and task groups"):
+ *  - A list of awaitables is an array of ac_task * (AC_TASK(h) of each
+ *    typed handle): spawned tasks, and coroutines not spawned yet, which
+ *    the call spawns on the running loop (as ac_spawn: the call's file:line
+ *    is their site).  The array is borrowed (copied by the call); a task
+ *    may appear twice.  Afterwards every element is a task that the CALLER
+ *    owns, exactly as if ac_spawn had returned it: read results through
+ *    the typed handles, release them with ac_task_release (or leave them
+ *    to the loop's close).  The coroutines are taken even when the
+ *    operation cannot run (a NULL element, whose constructor ran out of
+ *    memory, makes it fail with AC_ENOMEM; an element that is no task or
+ *    coroutine, AC_EINVAL; a coroutine being awaited, AC_EREUSED): they are
+ *    then spawned and cancelled at once, so they finish without running
+ *    and nothing leaks; with no loop running they are destroyed (as
+ *    ac_spawn does) and the await fails with AC_ENOLOOP.
+ *  - Awaitable operations return a coroutine, consumed and freed by the
+ *    await like ac_sleep's; NULL on ENOMEM, whose await fails with
+ *    AC_ENOMEM.  Their errors are reported by the await.  When nothing has
+ *    to be waited for, the await completes without suspending.
+ *  - Timeouts are seconds on the loop's clock; a negative timeout means
+ *    none (AC_NO_TIMEOUT), NaN is AC_EINVAL.  Unlike asyncio, a negative
+ *    timeout does not expire at once: clamp computed ones to 0.
+ *  - A deadline that passes (ac_wait_for, ac_timeout_enter) makes the
+ *    pending await of the task it applies to fail with AC_ETIMEDOUT
+ *    (whatever that await is: a sleep, a future, a lock...), and the frames
+ *    unwind through their defers as for a cancellation.  It is no
+ *    cancellation request: ac_task_cancelling does not count it, and
+ *    catching AC_ETIMEDOUT lets the task go on.
+ *  - Everything is loop-thread only.
+ */
+
+/* A negative timeout: none. */
+#define AC_NO_TIMEOUT (-1.0)
+
+/* ac_gather flags. */
+#define AC_GATHER_RETURN_ERRORS 0x1 /* never fail: wait for every child */
+#define AC_GATHER_RELEASE 0x2       /* release every task when it ends */
+
+/* The typed handle of ac_gather: `await` of it has no value. */
+typedef struct ac_gather_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_gather_task;
+
+/*
+ * asyncio.gather(): `await ac_gather(tasks, n, flags)` waits for the n
+ * tasks of the list (see the common rules: coroutines are spawned, and the
+ * caller owns every task afterwards).  It succeeds once all of them
+ * succeeded; read the results from the typed handles, in whatever order:
+ *     a_task *x = a(); b_task *y = b();
+ *     await AC_GATHER(0, x, y);
+ *     use(x->ac_ret, y->ac_ret);
+ * The first child to fail (in completion order; among children already
+ * done when the await starts, in argument order) fails the await at once
+ * with its error and message, and the other children keep running, as in
+ * asyncio (their later errors are theirs: read them, or they are reported
+ * as unretrieved).  A child that is cancelled counts as failing with
+ * AC_ECANCELED.  With AC_GATHER_RETURN_ERRORS, the await waits for every
+ * child and never fails because of them: read each outcome with
+ * ac_task_error (every child's counts as retrieved).  With
+ * AC_GATHER_RELEASE, every task of the list is released when the await
+ * ends (the results can then no longer be read: for lists of coroutines
+ * whose results you do not need, such as AC_GATHER(AC_GATHER_RELEASE,
+ * f(), g())).  Cancelling the awaiting task (or a deadline) cancels every
+ * child still running, and the await waits for them to finish before it
+ * fails with AC_ECANCELED (AC_ETIMEDOUT), whatever their outcomes.
+ * Errors of the await: those of the common rules; AC_EINVAL for unknown
+ * flags, for tasks NULL with n > 0, or if the awaiting task is in the
+ * list.  n == 0 succeeds at once.  The result of the await is not a list:
+ * it has no value.  ac_gather_at records file:line (NULL: none) as the
+ * site of the coroutines it spawns; ac_gather passes the caller's.
+ */
+#define ac_gather(tasks, n, flags)                                            \
+  ac_gather_at((tasks), (n), (flags), __FILE__, __LINE__)
+ac_gather_task *ac_gather_at(ac_task *const *tasks, size_t n, int flags,
+                             const char *file, int line);
+/* ac_gather of a fixed list of 1 to 16 handles (typed, or ac_task *), in a
+ * compound literal: `await AC_GATHER(0, a(), b("x"), t);`.  Each argument
+ * is evaluated once and checked as AC_TASK checks it. */
+#define AC_GATHER(flags, ...)                                                 \
+  ac_gather_at((ac_task *[]){AC__TASKS(__VA_ARGS__)},                         \
+               AC__NARGS(__VA_ARGS__), (flags), __FILE__, __LINE__)
+
+/* AC_GATHER's helpers: the number of arguments (1 to 16), and AC_TASK of
+ * each. */
+#define AC__NARGS(...)                                                        \
+  AC__NARGS_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,     \
+             2, 1, 0)
+#define AC__NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13,    \
+                   a14, a15, a16, n, ...)                                     \
+  n
+#define AC__TASKS(...) AC__TCAT(AC__T, AC__NARGS(__VA_ARGS__))(__VA_ARGS__)
+#define AC__TCAT(a, b) AC__TCAT_(a, b)
+#define AC__TCAT_(a, b) a##b
+#define AC__T1(a) AC_TASK(a)
+#define AC__T2(a, ...) AC_TASK(a), AC__T1(__VA_ARGS__)
+#define AC__T3(a, ...) AC_TASK(a), AC__T2(__VA_ARGS__)
+#define AC__T4(a, ...) AC_TASK(a), AC__T3(__VA_ARGS__)
+#define AC__T5(a, ...) AC_TASK(a), AC__T4(__VA_ARGS__)
+#define AC__T6(a, ...) AC_TASK(a), AC__T5(__VA_ARGS__)
+#define AC__T7(a, ...) AC_TASK(a), AC__T6(__VA_ARGS__)
+#define AC__T8(a, ...) AC_TASK(a), AC__T7(__VA_ARGS__)
+#define AC__T9(a, ...) AC_TASK(a), AC__T8(__VA_ARGS__)
+#define AC__T10(a, ...) AC_TASK(a), AC__T9(__VA_ARGS__)
+#define AC__T11(a, ...) AC_TASK(a), AC__T10(__VA_ARGS__)
+#define AC__T12(a, ...) AC_TASK(a), AC__T11(__VA_ARGS__)
+#define AC__T13(a, ...) AC_TASK(a), AC__T12(__VA_ARGS__)
+#define AC__T14(a, ...) AC_TASK(a), AC__T13(__VA_ARGS__)
+#define AC__T15(a, ...) AC_TASK(a), AC__T14(__VA_ARGS__)
+#define AC__T16(a, ...) AC_TASK(a), AC__T15(__VA_ARGS__)
+
+/* ac_wait modes (asyncio's return_when). */
+enum {
+  AC_FIRST_COMPLETED = 1, /* as soon as any task is done */
+  AC_FIRST_EXCEPTION = 2, /* as soon as any task fails (an error other
+                             than AC_ECANCELED), or all are done */
+  AC_ALL_COMPLETED = 3    /* when all are done */
+};
+
+/* The typed handle of ac_wait: `await` of it gives the number of tasks
+ * done. */
+typedef struct ac_wait_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+  size_t ac_ret; /* tasks done (in done[]); n - ac_ret are pending */
+} ac_wait_task;
+
+/*
+ * asyncio.wait(): `size_t nd = await ac_wait(tasks, n, mode, timeout,
+ * done, pending)` waits until mode's condition holds for the n tasks of
+ * the list (see the common rules: coroutines are spawned, the caller owns
+ * every task) or until timeout seconds have passed (< 0: no timeout), then
+ * writes the tasks that are done to done[0..nd-1] and the others to
+ * pending[0..n-nd-1], each in argument order, and gives nd.  done and
+ * pending are caller arrays of n elements (or NULL, if not wanted),
+ * written only when the await succeeds, so they must stay valid until it
+ * ends; either (not both) may be the tasks array itself.  Nothing is
+ * cancelled, not on timeout (the await then succeeds with the partial
+ * sets, maybe nd == 0), nor when the awaiting task is cancelled (the await
+ * fails with AC_ECANCELED, or AC_ETIMEDOUT for a deadline, and writes
+ * nothing).  A timeout of 0 gives the tasks one trip through the loop.
+ * Errors of the await: those of the common rules; AC_EINVAL if n is 0
+ * (as asyncio), tasks is NULL, mode is unknown, timeout is NaN, or the
+ * awaiting task is in the list.  ac_wait_at records file:line as the site
+ * of the coroutines it spawns.
+ */
+#define ac_wait(tasks, n, mode, timeout, done, pending)                      \
+  ac_wait_at((tasks), (n), (mode), (timeout), (done), (pending), __FILE__,    \
+             __LINE__)
+ac_wait_task *ac_wait_at(ac_task *const *tasks, size_t n, int mode,
+                         double timeout, ac_task **done, ac_task **pending,
+                         const char *file, int line);
+
+/*
+ * asyncio.as_completed(): an iterator in caller storage that gives the
+ * tasks of a list in the order they complete:
+ *     ac_as_completed it;
+ *     ac_as_completed_init(&it, tasks, n, 5.0);
+ *     defer ac_as_completed_close(&it);
+ *     for (ac_task *t; (t = await ac_as_completed_next(&it)) != NULL;)
+ *         ... t is done: await t, ac_task_error(t) ...
+ * Not all in caller storage: init allocates one block of n nodes (n is
+ * the caller's choice), which the iterator frees when it is over.
+ */
+typedef struct ac_as_completed {
+  ac__link done;         /* private: nodes of tasks done, not given out */
+  void *nodes;           /* private: the block of n nodes, or NULL */
+  size_t n;              /* private: tasks */
+  size_t watching;       /* private: tasks not yet seen done */
+  size_t timeouts;       /* private: AC_ETIMEDOUT still to give */
+  struct ac_task *root;  /* private: the task parked in next, or NULL */
+  ac_handle timer;       /* private: the timeout */
+  int expired;           /* private: the timeout passed */
+} ac_as_completed;
+
+/* The typed handle of ac_as_completed_next: `await` of it gives the next
+ * task (ac_task *), or NULL at the end. */
+typedef struct ac_as_completed_next_task {
+  ac_task ac_co;   /* coroutine header; the frame is bigger */
+  ac_task *ac_ret; /* the task */
+} ac_as_completed_next_task;
+
+/*
+ * Start iterating over the n tasks of the list (see the common rules:
+ * coroutines are spawned, the caller owns every task; the tasks already
+ * done come out first, in argument order; a task listed twice comes out
+ * twice).  timeout (< 0: none) starts now, as asyncio's: when it passes,
+ * the tasks still pending are no longer watched.  it is initialised
+ * whatever it held.  0; AC_EINVAL (it untouched) if it is NULL, tasks is
+ * NULL with n > 0, or timeout is NaN; otherwise, on an error (those of the
+ * common rules, reported here: AC_ENOMEM, AC_EINVAL, AC_EREUSED,
+ * AC_ENOLOOP; AC_ENOMEM for the block too) it is left empty (next gives
+ * NULL) and the list was taken all the same (its coroutines spawned and
+ * cancelled).  ac_as_completed_init_at records file:line as the site of
+ * the coroutines it spawns.
+ */
+#define ac_as_completed_init(it, tasks, n, timeout)                           \
+  ac_as_completed_init_at((it), (tasks), (n), (timeout), __FILE__, __LINE__)
+int ac_as_completed_init_at(ac_as_completed *it, ac_task *const *tasks,
+                            size_t n, double timeout, const char *file,
+                            int line);
+/*
+ * `ac_task *t = await ac_as_completed_next(&it)`: the next task to have
+ * completed, waiting for one if needed (a task already waiting in the
+ * iterator comes at once, without suspending).  Once the timeout passed,
+ * after the tasks that completed before it, the await fails with
+ * AC_ETIMEDOUT once for each task cut off (as asyncio's iterator raises
+ * TimeoutError).  At the end it gives NULL, and the iterator has freed its
+ * block.  If the awaiting task is cancelled, the await fails with
+ * AC_ECANCELED (or AC_ETIMEDOUT for a deadline) and takes nothing: the
+ * next call gives what this one would have.  Errors of the await:
+ * AC_EINVAL for NULL it; AC_EBUSY if another task is waiting in the same
+ * iterator; AC_ENOMEM if the call returned NULL.
+ */
+ac_as_completed_next_task *ac_as_completed_next(ac_as_completed *it);
+/* End the iteration early: stop watching the tasks, free the block (a task
+ * waiting in next gets NULL).  Synchronous, for a defer; no effect on an
+ * iterator that is over, or on NULL.  The tasks are not cancelled. */
+void ac_as_completed_close(ac_as_completed *it);
+
+/*
+ * asyncio.wait_for(): `T v = await ac_wait_for(aw, seconds)` awaits aw
+ * under a deadline of seconds (< 0: none) and gives aw's value, typed:
+ * the macro's result has aw's type, so its await has aw's value type.
+ * - aw a coroutine (typed handle, not spawned): it is awaited inline, in
+ *   the awaiting task, as `await aw` would (Python 3.12's wait_for is
+ *   `async with timeout(): return await aw`), and freed by the await.
+ *   When the deadline passes, its pending await fails with AC_ETIMEDOUT
+ *   and it unwinds (defers run); the wait_for then fails with
+ *   AC_ETIMEDOUT.  If it catches that and returns a value, the value wins.
+ *   A timeout of 0 lets it run until it first suspends.
+ * - aw a task (or a plain ac_future *): it is waited for as `await aw`
+ *   would (a cancel of the awaiting task reaches it, as in asyncio).  When
+ *   the deadline passes, it is cancelled and waited for: the await fails
+ *   with AC_ETIMEDOUT if it finishes cancelled, gives its value if it
+ *   finishes with one anyway (Python 3.12), else fails with its error.  If
+ *   the awaiting task is cancelled by a flag (a loop close, an enclosing
+ *   deadline) the task is cancelled and the await fails at once.  The
+ *   caller keeps owning the task.  A plain future's value (void *) is the
+ *   await's.
+ * Errors of the await: aw's own, AC_ETIMEDOUT, AC_ECANCELED; AC_EINVAL if
+ * seconds is NaN, aw is not a coroutine, task or future (a generator), or
+ * aw is the awaiting task; AC_EREUSED if aw is a coroutine being awaited;
+ * AC_ENOLOOP outside a task.  NULL (aw NULL, or no memory; an unspawned
+ * coroutine aw is then freed): the await fails with AC_ENOMEM.  aw is
+ * evaluated once; anything but a typed handle, an ac_task * or an
+ * ac_future * does not compile.
+ */
+#define ac_wait_for(aw, seconds)                                              \
+  ((__typeof__(aw))ac__wait_for(AC__AWAITABLE(aw), sizeof(*(aw)), (seconds)))
+/* ac_wait_for's frame: size is sizeof(*aw), whose bytes after the header
+ * (the typed handle's ac_ret) receive aw's result. */
+void *ac__wait_for(void *aw, size_t size, double seconds);
+
+/*
+ * Timeout scopes (asyncio.timeout, trio's cancel scopes): a deadline for
+ * everything the task awaits between enter and exit, in caller storage:
+ *     ac_timeout_scope ts;
+ *     ac_timeout_enter(&ts, 1.5);
+ *     defer ac_timeout_exit(&ts);
+ *     await x(); await y();       // fail with AC_ETIMEDOUT at the deadline
+ * When the deadline passes, the await the task is in fails with
+ * AC_ETIMEDOUT, however deep in a chain of coroutines, and the frames
+ * unwind through their defers; a combinator it is in (gather, task group)
+ * cancels its children first.  The expiry is delivered once: a task that
+ * catches it and goes on awaiting inside the scope is not interrupted
+ * again.  Scopes nest: the first deadline to pass is delivered (two that
+ * pass together, once).  Exit is synchronous, so that a defer can run it,
+ * and must come before the task finishes and before ts's storage goes;
+ * after it the deadline no longer applies.  Unlike asyncio, the error is
+ * AC_ETIMEDOUT right at the await (no AC_ECANCELED inside the block), and
+ * a task the block awaits directly (`await t`) is not cancelled: the
+ * await of it fails and t runs on (use ac_wait_for to cancel it).  A scope
+ * applies to its task: in an async generator, exit it before yielding.
+ */
+typedef struct ac_timeout_scope {
+  ac_handle timer;      /* private: the deadline's timer */
+  struct ac_task *task; /* private: the task it applies to */
+  double when;          /* private: the deadline (loop time), or -1.0 */
+  int state;            /* private: entered or exited */
+  int expired;          /* private: the deadline passed */
+} ac_timeout_scope;
+
+/* Enter ts (any content: enter initialises it) for the running task, with
+ * a deadline `seconds` from now (< 0: none; 0: at the next iteration).
+ * AC_EINVAL if ts is NULL or seconds NaN; AC_ENOLOOP outside a task (a
+ * sync generator, no loop).  A scope that could not be entered is marked
+ * exited: exit then does nothing (AC_ESTATE). */
+int ac_timeout_enter(ac_timeout_scope *ts, double seconds);
+/* The same with a deadline at loop time `when` (asyncio.timeout_at; see
+ * ac_loop_time; < 0: none; in the past: the next iteration). */
+int ac_timeout_enter_at(ac_timeout_scope *ts, double when);
+/* Leave ts: its deadline no longer applies.  0; AC_ESTATE if ts is not
+ * entered (exited already, or its enter failed); AC_EINVAL for NULL. */
+int ac_timeout_exit(ac_timeout_scope *ts);
+/* Move the deadline to loop time `when` (< 0: none), from any code of the
+ * loop's thread.  AC_ESTATE if ts is not entered or already expired (as
+ * asyncio), AC_EINVAL for NULL or NaN. */
+int ac_timeout_reschedule(ac_timeout_scope *ts, double when);
+/* 1 once ts's deadline passed (it stays 1 after exit); 0 for NULL. */
+int ac_timeout_expired(const ac_timeout_scope *ts);
+/* ts's deadline (loop time), or -1.0 if it has none (or NULL). */
+double ac_timeout_when(const ac_timeout_scope *ts);
+
+/*
+ * Task groups (asyncio.TaskGroup, trio's nurseries), in caller storage.
+ * The C shape, since a deferred statement cannot await:
+ *     ac_task_group g;
+ *     ac_task_group_init(&g);
+ *     defer ac_task_group_cancel(&g);   // the group's end, on every way out
+ *     ac_task_group_spawn(&g, fetch(1));
+ *     ac_task_group_spawn(&g, fetch(2));
+ *     await ac_task_group_wait(&g);     // waits for all; fails as below
+ * When a child fails (an error other than AC_ECANCELED), every other child
+ * is cancelled, and the wait fails, once all of them are done, with that
+ * error and its message if only one failed, or AC_EGROUP if several did
+ * (ac_task_group_errors lists them).  If the waiting task is cancelled
+ * (or a deadline passes), every child is cancelled and still awaited
+ * before the wait fails with AC_ECANCELED (AC_ETIMEDOUT), unless children
+ * failed (their error wins, as in asyncio).  The group owns its children:
+ * their handles stay valid, so that results can be read, until
+ * ac_task_group_cancel ends the group; on a way out that skipped the wait
+ * (an error, a return), that deferred call cancels the children still
+ * running but cannot await them: they finish on their own, released.
+ * Unlike asyncio, the failure of a child does not cancel the body of the
+ * block: the body runs on until its wait, which then fails.  A group keeps
+ * every child until its end: for servers that spawn without end, end
+ * groups regularly or use ac_spawn and ac_task_release.
+ */
+typedef struct ac_task_group {
+  ac__link running;        /* private: nodes of children still running */
+  ac__link finished;       /* private: nodes of finished children, in
+                              completion order */
+  struct ac_task *waiter;  /* private: the task in ac_task_group_wait */
+  unsigned long pending;   /* private: children not seen finished */
+  unsigned long nfailed;   /* private: children that failed */
+  int state;               /* private: open, aborting, waited, closed */
+  int err;                 /* private: the first failure's error */
+  const char *msg;         /* private: ...and its message */
+  int cancel_err;          /* private: the waiting task's cancellation */
+  const char *cancel_msg;  /* private: ...and its message */
+  int outcome;             /* private: the wait's outcome, once waited */
+  const char *outcome_msg; /* private: ...and its message */
+} ac_task_group;
+
+/* The typed handle of ac_task_group_wait: `await` of it has no value. */
+typedef struct ac_task_group_wait_task {
+  ac_task ac_co; /* coroutine header; the frame is bigger */
+} ac_task_group_wait_task;
+
+/* Initialise g: open and empty.  Needs no loop.  NULL is ignored. */
+void ac_task_group_init(ac_task_group *g);
+/*
+ * ac_task_group_spawn(g, co): spawn the coroutine co (typed handle or
+ * ac_task *, not spawned) as a child of g on the running loop, with the
+ * caller's file:line as its site (ac_task_group_spawn_at: file:line).  The
+ * group owns the task: the handle (co itself) stays valid until
+ * ac_task_group_cancel.  Allocates one node (besides co's frame).  0, or:
+ * AC_ENOMEM if co is NULL; AC_EINVAL if co is not a coroutine or is
+ * already a task, AC_EREUSED if it is being awaited (co untouched in
+ * these three cases); otherwise co is destroyed, as ac_spawn does, on:
+ * AC_EINVAL (g NULL), AC_ESTATE (a child failed, the waiting task was
+ * cancelled, or the group was waited for or ended: asyncio's "shutting
+ * down"), AC_ENOLOOP (no loop running), AC_ENOMEM (no memory for the
+ * node).
+ */
+#define ac_task_group_spawn(g, co)                                            \
+  ac_task_group_spawn_at((g), AC_TASK(co), __FILE__, __LINE__)
+int ac_task_group_spawn_at(ac_task_group *g, ac_task *co, const char *file,
+                           int line);
+/*
+ * `await ac_task_group_wait(&g)`: wait until no child of g runs (at once,
+ * without suspending, if none does), then succeed, or fail as described
+ * above.  Afterwards no child can be spawned (AC_ESTATE); waiting again
+ * gives the same outcome at once.  Errors of the await: AC_EGROUP, a
+ * child's error, AC_ECANCELED, AC_ETIMEDOUT; AC_EINVAL for NULL g, or if
+ * the awaiting task is a child of g; AC_EBUSY if another task is waiting
+ * on g; AC_ESTATE if the group was ended; AC_ENOLOOP outside a task;
+ * AC_ENOMEM if the call returned NULL.
+ */
+ac_task_group_wait_task *ac_task_group_wait(ac_task_group *g);
+/*
+ * End the group (synchronous, for a defer): cancel every child still
+ * running (not awaited: they finish on their own), release every child
+ * (their handles become invalid; finished ones are freed now) and free
+ * the nodes; the group is then closed (spawn and wait: AC_ESTATE).  If a
+ * task is waiting on g (another task, since the waiting one is parked),
+ * only the cancelling is done: the wait finishes once they are done (and
+ * the cancelled children are no failures), and the group ends with the
+ * next call.  Returns the number of children asked to cancel;
+ * AC_EINVAL for NULL.
+ */
+int ac_task_group_cancel(ac_task_group *g);
+/*
+ * The errors of the children that failed (other than AC_ECANCELED), in
+ * the order they failed: the first n go to out; returns how many there
+ * are (may be more than n).  Readable until the group ends
+ * (ac_task_group_cancel).  AC_EINVAL for NULL g, or out NULL with n > 0.
+ */
+int ac_task_group_errors(const ac_task_group *g, int *out, size_t n);
 
 /* ------------------------------------------------------------------------ */
 /* For the C that acc generates (not user API)                              */

@@ -127,6 +127,8 @@ struct ac_loop {
   int virtual_clock;           /* 1: time jumps to the next deadline */
   int stop;                    /* ac_loop_stop was called */
   int running;                 /* inside run_forever/run_until_complete/close */
+  struct ac__port *exec_port;  /* threadpool.c: where ac_executor work comes
+                                  back to this loop, or NULL */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -285,6 +287,188 @@ void ac__gen_release(ac_task *co);
 /* The error an await records when it would suspend with no current task:
  * AC_ECLOSED in a generator being closed, else AC_ENOLOOP. */
 int ac__gen_no_task(const ac_task *self);
+
+/* ------------------------------------------------------------------------ */
+/* sync.c (the operation frame of the synchronisation primitives)           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ac__sync_op ac__sync_op;
+
+/* One kind of operation (a lock acquire, an event wait, ...).  start and
+ * wake return AC__SYNC_PARK to park the task (op is then on one of the
+ * primitive's waiter lists) or AC__SYNC_OVER when the op is over (its
+ * outcome recorded with ac__sync_finish). */
+typedef struct ac__sync_kind {
+  const char *name;                 /* the frame's name, for reports */
+  int (*start)(ac__sync_op *op);    /* its first run, inside the await */
+  int (*wake)(ac__sync_op *op);     /* resumed while parked */
+  void (*abandon)(ac__sync_op *op); /* freed while parked (ac_loop_close
+                                       freeing a task that did not unwind):
+                                       leave the lists, pass grants on */
+} ac__sync_kind;
+
+enum { AC__SYNC_OVER = 0, AC__SYNC_PARK = 1 };
+
+/* ac__sync_op.bits */
+enum {
+  AC__SYNC_WOKEN = 0x01,     /* granted what it waits for (lock, permit,
+                                event, barrier's trip or drain) */
+  AC__SYNC_NOTIFIED = 0x02,  /* condition: a notify chose it */
+  AC__SYNC_CANCELLED = 0x04, /* condition: cancelled, fails once relocked */
+  AC__SYNC_RELOCK = 0x08,    /* condition: waits on the lock, not on it */
+  AC__SYNC_FILL = 0x10       /* barrier: counted in, waits for the trip */
+};
+
+/* The frame of every awaitable operation of lock.c, event.c, condition.c,
+ * semaphore.c and barrier.c: one allocation per await, the waiter node
+ * included.  Its first members are those of the typed handles (ac_co,
+ * then ac_ret for the ones that have a value). */
+struct ac__sync_op {
+  ac_task co;                /* frame header; co.fut.err/msg: the outcome */
+  int ret;                   /* the typed handle's ac_ret, if it has one */
+  const ac__sync_kind *kind; /* what it does */
+  void *obj;                 /* the primitive; NULL: the await fails */
+  ac_task *root;             /* the awaiting task, from the first run */
+  ac__link link;             /* on a waiter list of obj while parked */
+  unsigned bits;             /* AC__SYNC_* */
+  int (*pred)(void *arg);    /* condition wait_for: the predicate */
+  void *arg;                 /* its argument */
+  const char *cancel_msg;    /* the message of the cancel it took */
+};
+
+/* A zeroed op frame of the given kind on obj (NULL on ENOMEM). flags:
+ * AC__CO_INT_RESULT for the ops with an int value. */
+ac__sync_op *ac__sync_new(const ac__sync_kind *kind, void *obj,
+                          unsigned flags);
+/* If op's task is being cancelled: take the request (the flag) and its
+ * message, and return 1; else 0. */
+int ac__sync_take_cancel(ac__sync_op *op);
+/* Record op's outcome (0 or an error; AC_ECANCELED carries the message
+ * of the cancel it took).  Returns AC__SYNC_OVER. */
+int ac__sync_finish(ac__sync_op *op, int err);
+/* asyncio's fut.cancelled() for a parked op: not granted anything, and
+ * its task has a cancellation request it has not seen yet. */
+int ac__sync_cancelled(const ac__sync_op *op);
+/* Give op the bit (AC__SYNC_WOKEN, AC__SYNC_NOTIFIED) and wake its task,
+ * unless that task is the one running (an op granted inside its own
+ * resume goes on at once). */
+void ac__sync_wake(ac__sync_op *op, unsigned bit);
+/* Take op off the waiter list it is on, if any. */
+void ac__sync_unlink(ac__sync_op *op);
+/* ac__task_destroy: if co is an op frame still parked, let it leave its
+ * primitive (ac__sync_kind.abandon) before it is freed. */
+void ac__sync_abandon(ac_task *co);
+
+/* ------------------------------------------------------------------------ */
+/* lock.c (for condition.c, which re-acquires a lock with its own op)      */
+/* ------------------------------------------------------------------------ */
+
+/* Take l for op now if it is free and nobody is in line (1), or put op in
+ * line (0). */
+int ac__lock_enter(ac_lock *l, ac__sync_op *op);
+/* op, in l's line, was resumed: 1 if it now holds l (off the line), 0 if
+ * it must go on waiting. */
+int ac__lock_granted(ac_lock *l, ac__sync_op *op);
+/* op gives up its place in l's line (cancelled, abandoned); if l was
+ * being handed to it, the next in line gets it. */
+void ac__lock_leave(ac_lock *l, ac__sync_op *op);
+
+/* ------------------------------------------------------------------------ */
+/* executor.c (ac_run_in_executor) and threadpool.c (ac_executor)          */
+/* ------------------------------------------------------------------------ */
+
+struct ac__work;
+struct ac__port;
+
+/* One call of fn(arg) on a thread, from the await that submits it until
+ * its loop's thread is done with it (executor.c frees it there).  What a
+ * worker thread touches lives here, not in the await's frame, which may
+ * be gone (cancelled) while fn runs. */
+typedef struct ac__job {
+  uv_work_t req;          /* libuv's pool (ex NULL): the request */
+  ac__link link;          /* own pool: on ex's queue, then on port's list */
+  ac_executor *ex;        /* the ac_executor, or NULL for libuv's pool */
+  struct ac__port *port;  /* own pool: where it comes back (its loop's) */
+  ac_loop *loop;          /* the loop it belongs to */
+  struct ac__work *frame; /* the awaiting frame; NULL once it gave up */
+  ac_work_fn fn;          /* what runs on the thread */
+  void *arg;              /* fn's argument */
+  void *result;           /* fn's result, once it ran */
+  ac_discard_fn discard;  /* for a result nobody receives (or NULL) */
+  int status;             /* 0: fn ran; AC_ECANCELED: it never will */
+  int queued;             /* own pool: on ex's queue (under ex's mutex) */
+} ac__job;
+
+/* executor.c: job is back on its loop's thread (fn ran, or never will):
+ * hand it to its frame, or discard its result; frees job. */
+void ac__job_done(ac__job *job);
+/* executor.c: co is being freed (ac__frame_free): if it is a work frame
+ * whose result was not delivered, give the job up and make sure its
+ * discard hook runs. */
+void ac__work_abandon(ac_task *co);
+/* threadpool.c: queue job on ex (loop thread).  0, AC_ESHUTDOWN, or the
+ * error of setting up the loop's completion port. */
+int ac__pool_submit(ac_executor *ex, ac__job *job);
+/* threadpool.c: take job off ex's queue if it has not started: 1 if so
+ * (fn will never run; the caller finishes the job), 0 if it runs or ran
+ * (it will come back through ac__job_done).  Loop thread. */
+int ac__pool_cancel(ac__job *job);
+/* threadpool.c: ac_loop_close: wait for the loop's jobs still running on
+ * ac_executor threads (their frames gave them up), then close the loop's
+ * completion port. */
+void ac__pool_loop_close(ac_loop *loop);
+
+/* ------------------------------------------------------------------------ */
+/* queue.c                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* ac__task_destroy: if co is a queue operation's frame (get, put, join)
+ * being freed unfinished, take it off its queue's lists and give back what
+ * it was given (a handed item, a promised slot). */
+void ac__queue_abandon(ac_task *co);
+
+/* ------------------------------------------------------------------------ */
+/* timeout.c, gather.c, wait.c, group.c (combinators, deadlines, groups)    */
+/* ------------------------------------------------------------------------ */
+
+/* task.c: flag t's cancellation with msg and wake it (asyncio's
+ * _must_cancel), without counting a request or cancelling what t waits
+ * on.  timeout.c delivers deadlines with it. */
+void ac__task_flag_cancel(ac_task *t, const char *msg);
+
+/* timeout.c: the cancel message of a deadline.  An AC_ECANCELED that
+ * carries this very pointer is a deadline's: the await fails with
+ * AC_ETIMEDOUT (every frame that takes a cancellation records the task's
+ * cancel_msg with its AC_ECANCELED, so ac__check converts them all). */
+extern const char ac__timeout_msg[];
+
+/* err as an await reports it: AC_ETIMEDOUT for a deadline's AC_ECANCELED
+ * (msg is ac__timeout_msg), else err. */
+static inline int ac__cancel_err(int err, const char *msg) {
+  return err == AC_ECANCELED && msg == ac__timeout_msg ? AC_ETIMEDOUT : err;
+}
+/* timeout.c: take the cancellation flagged on root (AC__F_CANCEL): returns
+ * AC_ECANCELED, or AC_ETIMEDOUT for a deadline; *msg gets its message. */
+int ac__cancel_take(ac_task *root, const char **msg);
+/* timeout.c: the message to cancel children with, for a request taken
+ * with msg: a deadline's applies to its own task only (NULL then). */
+const char *ac__cancel_pass(const char *msg);
+
+/* gather.c: take a list of awaitables for ac_gather, ac_wait and
+ * ac_as_completed_init.  Spawns its unspawned coroutines (site file:line)
+ * and sets out[i] (out may be NULL) to element i if it is a task now, else
+ * NULL.  Returns err if it is nonzero, else the error of the first bad
+ * element (AC_ENOMEM for NULL, AC_EINVAL for what is no coroutine,
+ * AC_EREUSED for a coroutine being awaited), else AC_ENOLOOP if no loop
+ * runs, else 0.  When it returns an error, the coroutines it spawned are
+ * cancelled at once (they finish without running); with no loop they are
+ * destroyed, and out is all NULL. */
+int ac__tasks_take(ac_task *const *tasks, size_t n, ac_task **out, int err,
+                   const char *file, int line);
+/* gather.c / wait.c: ac__task_destroy: if co is a gather (wait) frame
+ * freed unfinished, take its nodes off the tasks' waiter lists. */
+void ac__gather_abandon(ac_task *co);
+void ac__wait_abandon(ac_task *co);
 
 #pragma GCC visibility pop
 

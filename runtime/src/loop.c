@@ -405,6 +405,7 @@ int ac_loop_close(ac_loop *loop) {
   if (loop->running)
     return AC_EBUSY;
   ac__loop_shutdown(loop);
+  ac__pool_loop_close(loop); /* waits for ac_executor work still running */
   foreign.loop = loop;
   foreign.count = 0;
   uv_walk(&loop->uv, ac__loop_count_foreign, &foreign);

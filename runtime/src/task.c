@@ -53,7 +53,10 @@ void *ac__frame_new(size_t size, ac__step (*resume)(ac_task *), unsigned flags,
 }
 
 /* Free a frame through the allocator with the size it was made with. */
-void ac__frame_free(ac_task *co) { ac_free(co, co->size); }
+void ac__frame_free(ac_task *co) {
+  ac__work_abandon(co); /* a work frame pays its discard hook (executor.c) */
+  ac_free(co, co->size);
+}
 
 /* Free a finished or abandoned task frame and take it off every list. */
 static void ac__task_free(ac_task *t) {
@@ -217,8 +220,9 @@ static void ac__task_count_cancel(ac_task *t) {
  * its pending await fails with AC_ECANCELED (or, not yet started, it
  * finishes cancelled without running; still running, at its next await or
  * when it returns).  A parked task is taken off what it waits on and
- * woken now, on its own loop, which need not be running. */
-static void ac__task_flag_cancel(ac_task *t, const char *msg) {
+ * woken now, on its own loop, which need not be running.  timeout.c
+ * delivers deadlines with it (msg ac__timeout_msg: AC_ETIMEDOUT). */
+void ac__task_flag_cancel(ac_task *t, const char *msg) {
   if (t != ac__current_task)
     ac__waiter_requeue(&t->wake); /* off a future's waiters, or requeued */
   t->waiting = NULL;
@@ -359,6 +363,10 @@ void ac__task_destroy(ac_task *root) {
   while (co != NULL && co != root) {
     ac_task *caller = co->caller;
     ac__shield_abandon(co);
+    ac__sync_abandon(co); /* a lock acquire, an event wait, ... */
+    ac__queue_abandon(co);
+    ac__gather_abandon(co); /* a gather, a wait: nodes on other tasks */
+    ac__wait_abandon(co);
     if (co->fut.flags & AC__F_GEN)
       ac__gen_abandon(co); /* its handle's, not the chain's */
     else
@@ -366,6 +374,10 @@ void ac__task_destroy(ac_task *root) {
     co = caller;
   }
   ac__shield_abandon(root);
+  ac__sync_abandon(root);
+  ac__queue_abandon(root);
+  ac__gather_abandon(root);
+  ac__wait_abandon(root);
   root->top = root;
   if (root->fut.held == 0) {
     ac__task_free(root);
@@ -455,7 +467,9 @@ int ac__check(ac_task *self, void *aw) {
     return 1; /* recorded by ac__await */
   if (root != NULL && (root->fut.flags & AC__F_CANCEL)) {
     root->fut.flags &= ~AC__F_CANCEL; /* the first frame to see it */
-    return ac__check_fail(self, AC_ECANCELED, root->cancel_msg);
+    /* a deadline's cancellation is AC_ETIMEDOUT (timeout.c) */
+    return ac__check_fail(self, ac__cancel_err(AC_ECANCELED, root->cancel_msg),
+                          root->cancel_msg);
   }
   if (f == NULL)
     return ac__check_fail(self, AC_ENOMEM, NULL);
@@ -464,7 +478,7 @@ int ac__check(ac_task *self, void *aw) {
   if (f->flags & AC__F_TASK)
     f->flags |= AC__F_RETRIEVED; /* its awaiter has its outcome */
   if (f->err != 0)
-    return ac__check_fail(self, f->err, f->msg);
+    return ac__check_fail(self, ac__cancel_err(f->err, f->msg), f->msg);
   return 0;
 }
 
